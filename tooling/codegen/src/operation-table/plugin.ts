@@ -1,0 +1,78 @@
+import { $ } from '@hey-api/openapi-ts';
+import { collectOperation, type OperationEntry } from './collect.ts';
+import type { OperationTablePlugin } from './types.ts';
+
+/**
+ * Emits `operations.gen.ts`:
+ * - `operations`: one entry per operation with what the hand-written runtime needs to call it
+ *   (HTTP method, path, parameters, scopes, idempotency, pagination, batch limit), `as const`;
+ * - `OperationTypes`: operationId -> the request/response/error types of `@hey-api/typescript`.
+ *
+ * Facts OpenAPI cannot express come from `x-codex-*` extensions (see openapi/codex.yaml's
+ * description); `collectOperation` validates them and fails generation when they are wrong.
+ */
+export const handler: OperationTablePlugin['Handler'] = ({ plugin }) => {
+  const spec = plugin.context.spec as unknown as Record<string, unknown>;
+  const entries: OperationEntry[] = [];
+  const typeRefs: Array<{ id: string; operationId: string }> = [];
+
+  plugin.forEach('operation', ({ operation }) => {
+    entries.push(collectOperation(operation, spec));
+    typeRefs.push({ id: operation.id, operationId: entries.at(-1)?.operationId ?? operation.id });
+  });
+
+  const seen = new Map<string, string>();
+  for (const entry of entries) {
+    const key = `${entry.resource}.${entry.method}`;
+    const other = seen.get(key);
+    if (other) {
+      throw new Error(
+        `codex/operation-table: ${entry.operationId} and ${other} both map to client.${key}; give one a different x-codex-method.`,
+      );
+    }
+    seen.set(key, entry.operationId);
+  }
+
+  const table: Record<string, OperationEntry> = {};
+  for (const entry of entries) table[entry.operationId] = entry;
+
+  const tableSymbol = plugin.symbol(plugin.config.tableName, {
+    meta: { category: 'utility', resource: 'codex', role: 'operation-table' },
+  });
+  plugin.node(
+    $.const(tableSymbol)
+      .export()
+      .doc([
+        'Every operation of the Codex API, keyed by operationId, for the hand-written runtime.',
+        'Generated from openapi/codex.yaml (x-codex-* extensions included).',
+      ])
+      .assign($($.fromValue(table, { layout: 'pretty' })).as('const')),
+  );
+
+  const typeOrNever = (id: string, role: string) => {
+    const symbol = plugin.querySymbol({ category: 'type', resource: 'operation', resourceId: id, role });
+    return symbol ? $.type(symbol) : $.type('never');
+  };
+  const typesSymbol = plugin.symbol(plugin.config.typesName, {
+    meta: { category: 'type', resource: 'codex', role: 'operation-types' },
+  });
+  let typeMap = $.type.object();
+  for (const { id, operationId } of typeRefs) {
+    typeMap = typeMap.prop(operationId, (p) =>
+      p.type(
+        $.type
+          .object()
+          .prop('data', (d) => d.type(typeOrNever(id, 'data')))
+          .prop('response', (r) => r.type(typeOrNever(id, 'response')))
+          .prop('error', (e) => e.type(typeOrNever(id, 'error'))),
+      ),
+    );
+  }
+  plugin.node(
+    $.type
+      .alias(typesSymbol)
+      .export()
+      .doc(['operationId -> its request options (`data`), success body (`response`) and error body (`error`).'])
+      .type(typeMap),
+  );
+};
