@@ -59,10 +59,9 @@ if (pnpmVersion() !== version) {
   }
 }
 
-if (!process.env.CODEX_SKIP_INSTALL) {
-  const status = run('pnpm', ['install', '--frozen-lockfile', '--prefer-offline', '--reporter=append-only']);
-  if (status !== 0) process.exit(status);
-}
+// A no-op in about a second when node_modules is current; never rewrites the lockfile.
+const installed = run('pnpm', ['install', '--frozen-lockfile', '--prefer-offline', '--reporter=append-only']);
+if (installed !== 0) process.exit(installed);
 
 const [command, ...args] = process.argv.slice(2);
 if (!command) process.exit(0);

@@ -1,0 +1,201 @@
+// biome-ignore-all lint/suspicious/noExplicitAny: the test walks the spec as untyped YAML.
+import { readFile } from 'node:fs/promises';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+
+// openapi/codex.yaml against the contract (shared/codex-api-v1.md): every code, header and limit.
+// The expectations below are transcribed from the contract, not read from the spec.
+
+type Json = Record<string, any>;
+let spec: Json;
+
+const SPEC = new URL('../../../openapi/codex.yaml', import.meta.url);
+const METHODS = ['get', 'put', 'post', 'patch', 'delete'];
+
+function deref(node: any): any {
+  let current = node;
+  while (current && typeof current.$ref === 'string') {
+    current = current.$ref
+      .slice(2)
+      .split('/')
+      .reduce((n: any, k: string) => n?.[k], spec);
+  }
+  return current;
+}
+
+function operations(): Array<{ key: string; op: Json }> {
+  return Object.entries(spec.paths as Json).flatMap(([path, item]) =>
+    METHODS.filter((m) => item[m]).map((m) => ({ key: `${m.toUpperCase()} ${path}`, op: item[m] })),
+  );
+}
+
+function op(key: string): Json {
+  const found = operations().find((o) => o.key === key);
+  if (!found) throw new Error(`${key} is not in the spec`);
+  return found.op;
+}
+
+/** Every error example of every response of an operation, as code -> status. */
+function errorCodes(operation: Json): Map<string, string> {
+  const codes = new Map<string, string>();
+  for (const [status, ref] of Object.entries(operation.responses as Json)) {
+    const media = deref(ref).content?.['application/json'];
+    const examples = [media?.example, ...Object.values(media?.examples ?? {}).map((e: any) => e.value)];
+    for (const example of examples) if (example?.error?.code) codes.set(example.error.code, status);
+  }
+  return codes;
+}
+
+beforeAll(async () => {
+  spec = parse(await readFile(SPEC, 'utf8'));
+});
+
+describe('openapi/codex.yaml follows the Codex API v1 contract', () => {
+  it('serves https://api.codex.dev/v1 with OAuth 2.0 client credentials and scopes read, write', () => {
+    expect(spec.openapi).toBe('3.1.0');
+    expect(spec.servers).toEqual([expect.objectContaining({ url: 'https://api.codex.dev/v1' })]);
+    const flow = spec.components.securitySchemes.codexAuth.flows.clientCredentials;
+    expect(flow.tokenUrl).toBe('https://api.codex.dev/v1/auth/token');
+    expect(Object.keys(flow.scopes).sort()).toEqual(['read', 'write']);
+  });
+
+  it('has exactly the contract operations, with the contract scopes and success statuses', () => {
+    const expected: Record<string, [string[] | null, string]> = {
+      'POST /auth/token': [null, '200'],
+      'GET /documents': [['read'], '200'],
+      'POST /documents': [['write'], '201'],
+      'GET /documents/{id}': [['read'], '200'],
+      'PATCH /documents/{id}': [['write'], '200'],
+      'DELETE /documents/{id}': [['write'], '204'],
+      'POST /documents/batch': [['write'], '200'],
+    };
+    expect(
+      operations()
+        .map((o) => o.key)
+        .sort(),
+    ).toEqual(Object.keys(expected).sort());
+    for (const [key, [scopes, success]] of Object.entries(expected)) {
+      const operation = op(key);
+      if (scopes === null) expect(operation.security, key).toEqual([]);
+      else expect(operation.security, key).toEqual([{ codexAuth: scopes }]);
+      const successes = Object.keys(operation.responses).filter((s) => s.startsWith('2'));
+      expect(successes, key).toEqual([success]);
+    }
+  });
+
+  it('defines every error code and maps each to its contract status', () => {
+    const contract: Record<string, string> = {
+      invalid_request: '400',
+      invalid_client: '401',
+      missing_token: '401',
+      invalid_token: '401',
+      insufficient_scope: '403',
+      not_found: '404',
+      idempotency_key_reused: '422',
+      payload_too_large: '413',
+      rate_limited: '429',
+      internal_error: '500',
+      unavailable: '503',
+    };
+    expect([...spec.components.schemas.ErrorCode.enum].sort()).toEqual(Object.keys(contract).sort());
+    const seen = new Map<string, string>();
+    for (const { key, op: operation } of operations()) {
+      for (const [code, status] of errorCodes(operation)) {
+        expect(status, `${key} ${code}`).toBe(contract[code]);
+        seen.set(code, status);
+      }
+    }
+    expect([...seen.keys()].sort()).toEqual(Object.keys(contract).sort());
+  });
+
+  it('lets every operation fail the ways the contract says it can', () => {
+    const common = ['rate_limited', 'internal_error', 'unavailable'];
+    const bearer = ['missing_token', 'invalid_token', 'insufficient_scope'];
+    const expected: Record<string, string[]> = {
+      'POST /auth/token': ['invalid_request', 'invalid_client', ...common],
+      'GET /documents': ['invalid_request', ...bearer, ...common],
+      'POST /documents': ['invalid_request', ...bearer, 'payload_too_large', 'idempotency_key_reused', ...common],
+      'GET /documents/{id}': [...bearer, 'not_found', ...common],
+      'PATCH /documents/{id}': ['invalid_request', ...bearer, 'not_found', 'payload_too_large', ...common],
+      'DELETE /documents/{id}': [...bearer, 'not_found', ...common],
+      'POST /documents/batch': ['invalid_request', ...bearer, 'payload_too_large', 'idempotency_key_reused', ...common],
+    };
+    for (const [key, codes] of Object.entries(expected)) {
+      expect([...errorCodes(op(key)).keys()].sort(), key).toEqual([...codes].sort());
+    }
+  });
+
+  it('uses the error envelope {error: {code, message, request_id, param?}} for every error response', () => {
+    const detail = spec.components.schemas.ErrorDetail;
+    expect(detail.required.sort()).toEqual(['code', 'message', 'request_id']);
+    expect(Object.keys(detail.properties).sort()).toEqual(['code', 'message', 'param', 'request_id']);
+    for (const { key, op: operation } of operations()) {
+      for (const [status, ref] of Object.entries(operation.responses as Json)) {
+        if (status.startsWith('2')) continue;
+        expect(deref(ref).content['application/json'].schema, `${key} ${status}`).toEqual({
+          $ref: '#/components/schemas/Error',
+        });
+      }
+    }
+  });
+
+  it('declares X-Request-Id and X-RateLimit-* on every response, Retry-After on 429, WWW-Authenticate on 401', () => {
+    for (const { key, op: operation } of operations()) {
+      for (const [status, ref] of Object.entries(operation.responses as Json)) {
+        const headers = Object.keys(deref(ref).headers ?? {});
+        for (const name of ['X-Request-Id', 'X-RateLimit-Limit', 'X-RateLimit-Remaining', 'X-RateLimit-Reset']) {
+          expect(headers, `${key} ${status}`).toContain(name);
+        }
+        if (status === '429') expect(headers, `${key} 429`).toContain('Retry-After');
+        if (status === '401' && key !== 'POST /auth/token') expect(headers, `${key} 401`).toContain('WWW-Authenticate');
+      }
+    }
+    expect(spec.components.headers['WWW-Authenticate'].schema.const).toBe('Bearer error="invalid_token"');
+  });
+
+  it('takes an Idempotency-Key (1-255 chars) on exactly POST /documents and POST /documents/batch, and says Idempotent-Replayed', () => {
+    for (const { key, op: operation } of operations()) {
+      const params = (operation.parameters ?? []).map(deref);
+      const idem = params.find((p: Json) => p.name === 'Idempotency-Key');
+      const expected = key === 'POST /documents' || key === 'POST /documents/batch';
+      expect(Boolean(idem), key).toBe(expected);
+      expect(operation['x-codex-idempotency'] === true, key).toBe(expected);
+      if (idem) {
+        expect(idem.in).toBe('header');
+        expect(idem.schema).toMatchObject({ minLength: 1, maxLength: 255 });
+        const success = Object.entries(operation.responses as Json).find(([s]) => s.startsWith('2'))?.[1];
+        expect(Object.keys(success.headers), key).toContain('Idempotent-Replayed');
+      }
+    }
+  });
+
+  it('carries the limits as schema constraints: title 1-200, content 1 MiB, metadata 16, limit 1-100 (20), batch 1-100', () => {
+    const { Title, Content, Metadata, BatchRequest, DocumentList } = spec.components.schemas;
+    expect(Title).toMatchObject({ type: 'string', minLength: 1, maxLength: 200 });
+    expect(Content).toMatchObject({ type: 'string', 'x-codex-max-bytes': 1024 * 1024 });
+    expect(Metadata).toMatchObject({ type: 'object', maxProperties: 16, additionalProperties: { type: 'string' } });
+    expect(BatchRequest.properties.operations).toMatchObject({ minItems: 1, maxItems: 100 });
+    expect(op('POST /documents/batch')['x-codex-batch'].maxOperations).toBe(100);
+    const limit = op('GET /documents').parameters.find((p: Json) => p.name === 'limit');
+    expect(limit.schema).toMatchObject({ type: 'integer', minimum: 1, maximum: 100, default: 20 });
+    expect(DocumentList.properties.next_cursor.type).toEqual(['string', 'null']);
+    expect(op('GET /documents')['x-codex-pagination']).toEqual({
+      cursorParam: 'cursor',
+      limitParam: 'limit',
+      itemsField: 'data',
+      nextCursorField: 'next_cursor',
+    });
+  });
+
+  it('describes the token exchange and the document and batch shapes', () => {
+    const { TokenRequest, TokenResponse, Document, BatchOperation, BatchResult } = spec.components.schemas;
+    expect(TokenRequest.required.sort()).toEqual(['client_id', 'client_secret']);
+    expect(Object.keys(TokenRequest.properties).sort()).toEqual(['client_id', 'client_secret', 'scope']);
+    expect(TokenResponse.required.sort()).toEqual(['access_token', 'expires_in', 'scope', 'token_type']);
+    expect(TokenResponse.properties.token_type.const).toBe('Bearer');
+    expect(Document.required.sort()).toEqual(['content', 'created_at', 'id', 'metadata', 'title', 'updated_at']);
+    expect(Object.keys(BatchOperation.discriminator.mapping).sort()).toEqual(['create', 'delete', 'update']);
+    expect(BatchResult.required.sort()).toEqual(['index', 'status']);
+    expect(Object.keys(BatchResult.properties).sort()).toEqual(['document', 'error', 'index', 'status']);
+  });
+});
