@@ -1,4 +1,4 @@
-import { readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { generate, OUTPUT, readTree } from './generate.ts';
@@ -11,6 +11,7 @@ async function generateEdited(name: string, edit: (yaml: string) => string): Pro
   const edited = edit(original);
   expect(edited, 'the edit must change the fixture').not.toBe(original);
   const spec = join(OUTPUT, `${name}.yaml`);
+  await mkdir(OUTPUT, { recursive: true });
   await writeFile(spec, edited);
   await generate(spec, join(OUTPUT, name));
   return readTree(join(OUTPUT, name));
