@@ -3,7 +3,7 @@
 // git whether anything under the generated folders changed (or appeared).
 import { spawnSync } from 'node:child_process';
 
-const GENERATED = ['packages/core/src/generated'];
+const GENERATED = ['packages/core/src/generated', 'packages/dev-server/src/generated'];
 
 const gen = spawnSync('pnpm', ['--filter', '@codex/codegen', 'generate'], { stdio: 'inherit' });
 if (gen.status !== 0) {

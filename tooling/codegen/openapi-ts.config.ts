@@ -1,8 +1,11 @@
 import { fileURLToPath } from 'node:url';
 import { codexConfig } from './src/config.ts';
 
-// `pnpm generate`: openapi/codex.yaml -> packages/core/src/generated/*.gen.ts
-export default codexConfig({
-  input: fileURLToPath(new URL('../../openapi/codex.yaml', import.meta.url)),
-  output: fileURLToPath(new URL('../../packages/core/src/generated', import.meta.url)),
-});
+const path = (relative: string) => fileURLToPath(new URL(relative, import.meta.url));
+const input = path('../../openapi/codex.yaml');
+
+// `pnpm generate`: openapi/codex.yaml -> packages/*/src/generated/*.gen.ts
+export default [
+  codexConfig({ input, output: path('../../packages/core/src/generated') }, 'client'),
+  codexConfig({ input, output: path('../../packages/dev-server/src/generated') }, 'server'),
+];

@@ -162,7 +162,7 @@ describe('openapi/codex.yaml follows the Codex API v1 contract', () => {
       expect(operation['x-codex-idempotency'] === true, key).toBe(expected);
       if (idem) {
         expect(idem.in).toBe('header');
-        expect(idem.schema).toMatchObject({ minLength: 1, maxLength: 255 });
+        expect(deref(idem.schema)).toMatchObject({ type: 'string', minLength: 1, maxLength: 255 });
         const success = Object.entries(operation.responses as Json).find(([s]) => s.startsWith('2'))?.[1];
         expect(Object.keys(success.headers), key).toContain('Idempotent-Replayed');
       }
@@ -177,7 +177,7 @@ describe('openapi/codex.yaml follows the Codex API v1 contract', () => {
     expect(BatchRequest.properties.operations).toMatchObject({ minItems: 1, maxItems: 100 });
     expect(op('POST /documents/batch')['x-codex-batch'].maxOperations).toBe(100);
     const limit = op('GET /documents').parameters.find((p: Json) => p.name === 'limit');
-    expect(limit.schema).toMatchObject({ type: 'integer', minimum: 1, maximum: 100, default: 20 });
+    expect(deref(limit.schema)).toMatchObject({ type: 'integer', minimum: 1, maximum: 100, default: 20 });
     expect(DocumentList.properties.next_cursor.type).toEqual(['string', 'null']);
     expect(op('GET /documents')['x-codex-pagination']).toEqual({
       cursorParam: 'cursor',

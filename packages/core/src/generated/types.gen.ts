@@ -60,6 +60,21 @@ export type Error = {
     error: ErrorDetail;
 };
 
+/**
+ * Documents per page.
+ */
+export type PageLimit = number;
+
+/**
+ * Opaque; pass back a page's `next_cursor` unchanged.
+ */
+export type PageCursor = string;
+
+/**
+ * Any unique string, e.g. a UUID.
+ */
+export type IdempotencyKey = string;
+
 export type DocumentId = string;
 
 export type Title = string;
@@ -179,7 +194,7 @@ export type DocumentId2 = DocumentId;
  * the same key with a different body is 422 `idempotency_key_reused`.
  *
  */
-export type IdempotencyKey = string;
+export type IdempotencyKey2 = IdempotencyKey;
 
 export type IssueTokenData = {
     body: TokenRequestWritable;
@@ -229,11 +244,11 @@ export type ListDocumentsData = {
         /**
          * Page size.
          */
-        limit?: number;
+        limit?: PageLimit;
         /**
          * Opaque cursor from a previous page's `next_cursor`.
          */
-        cursor?: string;
+        cursor?: PageCursor;
     };
     url: '/documents';
 };
@@ -287,7 +302,7 @@ export type CreateDocumentData = {
          * the same key with a different body is 422 `idempotency_key_reused`.
          *
          */
-        'Idempotency-Key'?: string;
+        'Idempotency-Key'?: IdempotencyKey;
     };
     path?: never;
     query?: never;
@@ -351,7 +366,7 @@ export type BatchDocumentsData = {
          * the same key with a different body is 422 `idempotency_key_reused`.
          *
          */
-        'Idempotency-Key'?: string;
+        'Idempotency-Key'?: IdempotencyKey;
     };
     path?: never;
     query?: never;
