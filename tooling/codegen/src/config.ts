@@ -17,7 +17,7 @@ export const BANNER = [
   '// Do not edit it by hand: change the spec or the generator, then run `pnpm generate`.',
 ];
 
-const PLUGINS: Record<CodexTarget, UserConfig['plugins']> = {
+const PLUGINS: Record<CodexTarget, NonNullable<UserConfig['plugins']>> = {
   // @codex/core: types, the ky client, one function per operation, and our operation table.
   client: [
     '@hey-api/client-ky',
