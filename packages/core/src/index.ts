@@ -1,13 +1,25 @@
 /**
- * @codex/core: the runtime-neutral core of the Codex SDKs.
- *
- * Today it exports the generated layer (types, the ky-based client and SDK functions, the
- * operation table); the hand-written runtime (auth, retries, pacing) builds on it.
+ * @codex/core: the runtime-neutral core of the Codex SDKs. Runtime packages (@codex/node,
+ * @codex/browser, @codex/deno) re-export it and supply fetch, storage and a User-Agent.
  */
-
+export type { BatchOptions, BatchOutcome } from './batch';
+export { Client, type ClientOptions } from './client';
+export { type Clock, systemClock } from './clock';
+export { type ClientHooks, type ClientSettings, checkBaseUrl, DEFAULT_BASE_URL } from './config';
+export { type CredentialOptions, type ProvidedToken, resolveCredentials, type TokenProvider } from './credentials';
+export * from './errors';
 export type { Client as HttpClient, Config as HttpClientConfig } from './generated/client/index.gen';
 export { createClient, createConfig } from './generated/client/index.gen';
 export type { OperationTypes } from './generated/codex/operation-table.gen';
 export * as sdk from './generated/sdk.gen';
+// The generated layer: request/response types, the ky-based client and SDK functions, the operation table.
 export * from './generated/types.gen';
+export type { Logger } from './logger';
 export { type OperationId, type OperationSpec, operationTable } from './operations';
+export { Page, PagePromise } from './pagination';
+export { type PacingOptions, RateLimiter } from './rate-limiter';
+export type { Resources } from './resources';
+export { parseRetryAfter } from './retry-after';
+export { TokenManager } from './token-manager';
+export { memoryTokenStore, type StoredToken, type TokenStore } from './token-store';
+export { RETRYABLE_STATUSES, type RequestOptions } from './transport';

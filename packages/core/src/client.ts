@@ -1,0 +1,110 @@
+import { type ClientConfig, type ClientSettings, resolveConfig } from './config';
+import { type CredentialOptions, type Credentials, REDACTED, resolveCredentials } from './credentials';
+import { CodexError } from './errors';
+import type { TokenResponse } from './generated/types.gen';
+import { operationTable } from './operations';
+import { RateLimiter } from './rate-limiter';
+import { buildResources, type Resources } from './resources';
+import { shared } from './shared';
+import { TokenManager } from './token-manager';
+import { memoryTokenStore } from './token-store';
+import { Transport } from './transport';
+
+export type ClientOptions = CredentialOptions & ClientSettings;
+
+const INSPECT = Symbol.for('nodejs.util.inspect.custom');
+
+function checkToken(value: unknown, source: string): { accessToken: string; expiresIn: number } {
+  const token = value as { accessToken?: unknown; expiresIn?: unknown } | null;
+  if (typeof token?.accessToken !== 'string' || token.accessToken.length === 0) {
+    throw new CodexError(`${source} returned no access token.`);
+  }
+  if (typeof token.expiresIn !== 'number' || !Number.isFinite(token.expiresIn) || token.expiresIn <= 0) {
+    throw new CodexError(`${source} returned an invalid expiresIn (a positive number of seconds is required).`);
+  }
+  return { accessToken: token.accessToken, expiresIn: token.expiresIn };
+}
+
+/**
+ * The Codex API client. Exchanges the API key for tokens and keeps them fresh, paces requests
+ * under the rate limit, retries what is safe to retry, and turns failures into typed errors.
+ *
+ * ```ts
+ * const client = new Client({ apiKey: process.env.CODEX_API_KEY });
+ * for await (const doc of client.documents.list()) console.log(doc.title);
+ * ```
+ */
+// biome-ignore lint/suspicious/noUnsafeDeclarationMerging: the resources are assigned in the constructor from the operation table.
+export class Client {
+  readonly #config: ClientConfig;
+  readonly #credentials: Credentials;
+  readonly #tokens: TokenManager;
+
+  constructor(options: ClientOptions) {
+    if (typeof options !== 'object' || options === null)
+      throw new CodexError('new Client(options): options must be an object.');
+    this.#credentials = resolveCredentials(options);
+    this.#config = resolveConfig(options);
+    const config = this.#config;
+    const credentials = this.#credentials;
+    const store = options.tokenStore ?? memoryTokenStore;
+    const identity = credentials.kind === 'client' ? credentials.credentials.clientId : 'token-provider';
+    const scopeObjects = credentials.kind === 'provider' ? [config.clock, credentials.provider] : [config.clock];
+
+    const limiter = shared(
+      scopeObjects,
+      `pacing|${config.baseUrl}|${identity}`,
+      () => new RateLimiter(config.clock, options.pacing),
+    );
+    let transport: Transport | undefined;
+    this.#tokens = shared([store, ...scopeObjects], `token|${config.baseUrl}|${identity}|${config.scope ?? ''}`, () => {
+      const fetchToken =
+        credentials.kind === 'provider'
+          ? async (signal?: AbortSignal) => checkToken(await credentials.provider(signal), 'tokenProvider')
+          : async () => {
+              const body = {
+                client_id: credentials.credentials.clientId,
+                client_secret: credentials.credentials.revealSecret(),
+                ...(config.scope !== undefined && { scope: config.scope }),
+              };
+              const response = await (transport as Transport).request<TokenResponse>(operationTable.issueToken, {
+                body,
+              });
+              return checkToken(
+                { accessToken: response.access_token, expiresIn: response.expires_in },
+                'The token endpoint',
+              );
+            };
+      return new TokenManager({
+        fetchToken,
+        store,
+        key: `${config.baseUrl}|${identity}|${config.scope ?? ''}`,
+        clock: config.clock,
+        random: config.random,
+      });
+    });
+    transport = new Transport(config, this.#tokens, limiter);
+    Object.assign(this, buildResources(operationTable, transport, config));
+  }
+
+  /** Settings without secrets, for logs and debugging. */
+  toJSON() {
+    const c = this.#config;
+    return {
+      baseUrl: c.baseUrl,
+      credentials:
+        this.#credentials.kind === 'client' ? this.#credentials.credentials.toJSON() : { tokenProvider: true },
+      accessToken: REDACTED,
+      maxRetries: c.maxRetries,
+      timeout: c.timeout,
+      maxRetryDelay: c.maxRetryDelay,
+      ...(c.deadline !== undefined && { deadline: c.deadline }),
+    };
+  }
+
+  [INSPECT]() {
+    return `Client ${JSON.stringify(this.toJSON(), null, 2)}`;
+  }
+}
+
+export interface Client extends Resources {}

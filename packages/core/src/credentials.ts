@@ -1,0 +1,110 @@
+import { CodexError } from './errors';
+
+/** What a token provider returns: a bearer token and its lifetime in seconds. */
+export type ProvidedToken = { accessToken: string; expiresIn: number };
+
+/**
+ * Mints tokens somewhere else (e.g. a page's backend that holds the API key) and hands them to
+ * the SDK, which caches and refreshes them like its own.
+ */
+export type TokenProvider = (signal?: AbortSignal) => Promise<ProvidedToken>;
+
+export type CredentialOptions = {
+  /** `"<client_id>:<client_secret>"` (split on the first ':'), as in CODEX_API_KEY. */
+  apiKey?: string | undefined;
+  /** The key's client ID (`cdx_id_…`); with `clientSecret`, instead of `apiKey`. */
+  clientId?: string | undefined;
+  /** The key's client secret (`cdx_sk_…`). */
+  clientSecret?: string | undefined;
+  /** Instead of a key: a function that returns access tokens. */
+  tokenProvider?: TokenProvider | undefined;
+};
+
+export const REDACTED = '[redacted]';
+const INSPECT = Symbol.for('nodejs.util.inspect.custom');
+
+/**
+ * A client ID and secret. The secret lives in a private field: it is not enumerable and never
+ * appears in `JSON.stringify`, `util.inspect`, `console.log` or error messages.
+ */
+export class ClientCredentials {
+  readonly clientId: string;
+  readonly #secret: string;
+
+  constructor(clientId: string, secret: string) {
+    this.clientId = clientId;
+    this.#secret = secret;
+  }
+
+  /** The secret, for the token request body only. */
+  revealSecret(): string {
+    return this.#secret;
+  }
+
+  toJSON() {
+    return { clientId: this.clientId, clientSecret: REDACTED };
+  }
+
+  [INSPECT]() {
+    return `ClientCredentials { clientId: '${this.clientId}', clientSecret: ${REDACTED} }`;
+  }
+}
+
+export type Credentials =
+  | { kind: 'client'; credentials: ClientCredentials }
+  | { kind: 'provider'; provider: TokenProvider };
+
+function invalid(message: string): never {
+  throw new CodexError(
+    `${message} Pass apiKey: "<client_id>:<client_secret>" (e.g. process.env.CODEX_API_KEY), or clientId and clientSecret, or tokenProvider.`,
+  );
+}
+
+// Messages describe the input (its type, its length) and never echo it: it may be a secret.
+function checkPart(name: string, value: unknown, isSecret = false): string {
+  if (typeof value !== 'string') invalid(`${name} must be a string, got ${value === null ? 'null' : typeof value}.`);
+  if (value.length === 0) invalid(`${name} is empty.`);
+  if (/\s/.test(value)) invalid(`${name} contains whitespace (a stray newline or space?).`);
+  // A client ID never contains ':'; apiKey is split on the first ':', so the secret may.
+  if (!isSecret && value.includes(':')) invalid(`${name} must not contain ':'.`);
+  return value;
+}
+
+/** Reads credentials from options; throws a CodexError that explains the expected format. */
+export function resolveCredentials(options: CredentialOptions): Credentials {
+  const given = [
+    options.apiKey !== undefined && 'apiKey',
+    (options.clientId !== undefined || options.clientSecret !== undefined) && 'clientId/clientSecret',
+    options.tokenProvider !== undefined && 'tokenProvider',
+  ].filter(Boolean);
+  if (given.length === 0) invalid('No credentials were given.');
+  if (given.length > 1) invalid(`Give one kind of credentials, not ${given.join(' and ')}.`);
+
+  if (options.tokenProvider !== undefined) {
+    if (typeof options.tokenProvider !== 'function') invalid('tokenProvider must be a function.');
+    return { kind: 'provider', provider: options.tokenProvider };
+  }
+  if (options.apiKey !== undefined) {
+    const key: unknown = options.apiKey;
+    if (typeof key !== 'string') invalid(`apiKey must be a string, got ${key === null ? 'null' : typeof key}.`);
+    const colon = key.indexOf(':');
+    if (colon < 0)
+      invalid(`apiKey has no ':' (a string of ${key.length} characters); it must be "<client_id>:<client_secret>".`);
+    return {
+      kind: 'client',
+      credentials: new ClientCredentials(
+        checkPart('The client ID part of apiKey', key.slice(0, colon)),
+        checkPart('The client secret part of apiKey', key.slice(colon + 1), true),
+      ),
+    };
+  }
+  if (options.clientId === undefined) invalid('clientSecret was given without clientId.');
+  if (options.clientSecret === undefined) invalid('clientId was given without clientSecret.');
+  return {
+    kind: 'client',
+    credentials: new ClientCredentials(
+      checkPart('clientId', options.clientId),
+      checkPart('clientSecret', options.clientSecret, true),
+    ),
+  };
+}

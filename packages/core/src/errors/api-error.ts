@@ -1,0 +1,83 @@
+import type { ErrorKind } from './brand';
+import { CodexError } from './codex-error';
+
+/** The contract's error body: `{"error": {code, message, request_id, param?}}`. */
+export type ErrorBody = { code: string; message: string; request_id?: string; param?: string };
+
+/** The API answered with an error status. */
+export class APIError extends CodexError {
+  static override readonly kind: ErrorKind = 'APIError';
+  /** HTTP status. */
+  readonly status: number;
+  /** Stable error code from the API, e.g. `invalid_token`, `rate_limited`. */
+  readonly code: string;
+  /** X-Request-Id: quote it when contacting support. */
+  readonly requestId: string | undefined;
+  /** The request field at fault, for validation errors. */
+  readonly param: string | undefined;
+  /** Response headers (no request headers: those carry the token). */
+  readonly headers: Headers;
+
+  constructor(status: number, body: ErrorBody, headers: Headers) {
+    const requestId = body.request_id ?? headers.get('x-request-id') ?? undefined;
+    super(`${status} ${body.code}: ${body.message}${requestId ? ` (request ${requestId})` : ''}`);
+    this.status = status;
+    this.code = body.code;
+    this.requestId = requestId;
+    this.param = body.param;
+    this.headers = headers;
+  }
+}
+
+export class BadRequestError extends APIError {
+  static override readonly kind: ErrorKind = 'BadRequestError';
+}
+export class AuthenticationError extends APIError {
+  static override readonly kind: ErrorKind = 'AuthenticationError';
+}
+export class PermissionDeniedError extends APIError {
+  static override readonly kind: ErrorKind = 'PermissionDeniedError';
+}
+export class NotFoundError extends APIError {
+  static override readonly kind: ErrorKind = 'NotFoundError';
+}
+export class ConflictError extends APIError {
+  static override readonly kind: ErrorKind = 'ConflictError';
+}
+export class PayloadTooLargeError extends APIError {
+  static override readonly kind: ErrorKind = 'PayloadTooLargeError';
+}
+export class UnprocessableEntityError extends APIError {
+  static override readonly kind: ErrorKind = 'UnprocessableEntityError';
+}
+export class InternalServerError extends APIError {
+  static override readonly kind: ErrorKind = 'InternalServerError';
+}
+
+/** 429: over the rate limit. */
+export class RateLimitError extends APIError {
+  static override readonly kind: ErrorKind = 'RateLimitError';
+  /** Milliseconds the API asked to wait (Retry-After), when it said. */
+  readonly retryAfter: number | undefined;
+
+  constructor(status: number, body: ErrorBody, headers: Headers, retryAfter?: number) {
+    super(status, body, headers);
+    this.retryAfter = retryAfter;
+  }
+}
+
+/** The right class for a status. */
+export function makeAPIError(status: number, body: ErrorBody, headers: Headers, retryAfter?: number): APIError {
+  if (status === 429) return new RateLimitError(status, body, headers, retryAfter);
+  const classes: Record<number, typeof APIError> = {
+    400: BadRequestError,
+    401: AuthenticationError,
+    403: PermissionDeniedError,
+    404: NotFoundError,
+    409: ConflictError,
+    413: PayloadTooLargeError,
+    422: UnprocessableEntityError,
+  };
+  const Class = classes[status] ?? (status >= 500 ? InternalServerError : APIError);
+  return new Class(status, body, headers);
+}

@@ -1,0 +1,73 @@
+/** One page of a list. */
+export class Page<T> {
+  readonly data: T[];
+  /** Cursor of the next page; null on the last page. */
+  readonly nextCursor: string | null;
+  readonly #fetch: (cursor: string) => Promise<Page<T>>;
+
+  constructor(data: T[], nextCursor: string | null, fetchPage: (cursor: string) => Promise<Page<T>>) {
+    this.data = data;
+    this.nextCursor = nextCursor;
+    this.#fetch = fetchPage;
+  }
+
+  hasNextPage(): boolean {
+    return this.nextCursor !== null;
+  }
+
+  /** The next page; throws when there is none (check `hasNextPage()` first). */
+  getNextPage(): Promise<Page<T>> {
+    if (this.nextCursor === null)
+      return Promise.reject(new RangeError('This is the last page: hasNextPage() is false.'));
+    return this.#fetch(this.nextCursor);
+  }
+}
+
+/**
+ * What a list method returns: await it for the first page, or iterate it for every item across
+ * pages (`for await (const doc of client.documents.list())`), or `.byPage()` for every page.
+ * Nothing is requested until it is awaited or iterated.
+ */
+export class PagePromise<T> implements PromiseLike<Page<T>>, AsyncIterable<T> {
+  readonly #first: () => Promise<Page<T>>;
+  #started: Promise<Page<T>> | undefined;
+
+  constructor(first: () => Promise<Page<T>>) {
+    this.#first = first;
+  }
+
+  #start(): Promise<Page<T>> {
+    this.#started ??= this.#first();
+    return this.#started;
+  }
+
+  // biome-ignore lint/suspicious/noThenProperty: a PagePromise is awaitable by design.
+  then<A = Page<T>, B = never>(
+    onfulfilled?: ((value: Page<T>) => A | PromiseLike<A>) | null,
+    onrejected?: ((reason: unknown) => B | PromiseLike<B>) | null,
+  ): Promise<A | B> {
+    return this.#start().then(onfulfilled, onrejected);
+  }
+
+  catch<B = never>(onrejected?: ((reason: unknown) => B | PromiseLike<B>) | null): Promise<Page<T> | B> {
+    return this.#start().catch(onrejected);
+  }
+
+  finally(onfinally?: (() => void) | null): Promise<Page<T>> {
+    return this.#start().finally(onfinally);
+  }
+
+  /** Every page, in order. */
+  async *byPage(): AsyncGenerator<Page<T>, void, undefined> {
+    let page = await this.#start();
+    yield page;
+    while (page.hasNextPage()) {
+      page = await page.getNextPage();
+      yield page;
+    }
+  }
+
+  async *[Symbol.asyncIterator](): AsyncGenerator<T, void, undefined> {
+    for await (const page of this.byPage()) yield* page.data;
+  }
+}
