@@ -34,6 +34,9 @@ export class RateLimiter {
   /** What the server said is left in its window, minus what was sent since; undefined when unknown. */
   #serverRemaining: number | undefined;
   #serverResetAt = 0;
+  /** X-RateLimit-Limit, and the longest X-RateLimit-Reset seen (the server's window length, about). */
+  #serverLimit: number | undefined;
+  #serverWindowMs = 0;
 
   constructor(clock: Clock, options: PacingOptions = {}) {
     this.#limit = options.limit ?? 1000;
@@ -48,7 +51,12 @@ export class RateLimiter {
     const rate = this.#limit / this.#windowMs;
     this.#tokens = Math.min(this.#limit, this.#tokens + (now - this.#refilledAt) * rate);
     this.#refilledAt = now;
-    if (this.#serverRemaining !== undefined && now >= this.#serverResetAt) this.#serverRemaining = undefined;
+    if (this.#serverRemaining !== undefined && now >= this.#serverResetAt) {
+      // The server's window rolled over: it allows its limit again, in a window of about the same
+      // length; the next response corrects both.
+      this.#serverRemaining = this.#serverLimit;
+      this.#serverResetAt = now + this.#serverWindowMs;
+    }
   }
 
   /** How long to wait before a request may go; 0 when it may go now. */
@@ -79,6 +87,9 @@ export class RateLimiter {
     const remaining = Number(headers.get('x-ratelimit-remaining') ?? Number.NaN);
     const reset = Number(headers.get('x-ratelimit-reset') ?? Number.NaN);
     if (!Number.isFinite(remaining) || !Number.isFinite(reset) || remaining < 0 || reset < 0) return;
+    const limit = Number(headers.get('x-ratelimit-limit') ?? Number.NaN);
+    if (Number.isFinite(limit) && limit > 0) this.#serverLimit = limit;
+    this.#serverWindowMs = Math.max(this.#serverWindowMs, reset * 1000);
     const now = this.#clock.now();
     const resetAt = now + reset * 1000;
     // Requests still in flight may not have been counted by the server yet.

@@ -188,8 +188,6 @@ export class Transport {
         beforeRequest: [
           async (request) => {
             state.attempt++;
-            await this.limiter.acquire(call.signal);
-            state.acquired = true;
             if (op.auth) {
               // The bearer token only ever goes to the baseUrl's origin.
               if (new URL(request.url).origin !== baseOrigin)
@@ -197,6 +195,10 @@ export class Transport {
               state.token = await this.tokens.getToken(call.signal);
               request.headers.set('Authorization', `Bearer ${state.token}`);
             }
+            // Counted when it really leaves: after any wait for a token, so that requests held
+            // back by a token refresh do not all leave at once on slots taken long before.
+            await this.limiter.acquire(call.signal);
+            state.acquired = true;
             config.hooks.onRequest?.({
               operationId: op.operationId,
               method: op.httpMethod,

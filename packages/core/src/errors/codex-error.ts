@@ -23,6 +23,7 @@ export class CodexError extends Error {
 
   /** `instanceof` by brand, so it also holds for errors from another copy of the SDK or another realm. */
   static override [Symbol.hasInstance](value: unknown): boolean {
+    // biome-ignore lint/complexity/noThisInStatic: `this` is the subclass `instanceof` was asked about.
     return isKind(value, this.kind);
   }
 }

@@ -1,0 +1,119 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import type { Clock } from './clock';
+import { RateLimiter } from './rate-limiter';
+
+/** A clock whose sleep advances time instead of waiting. */
+function virtualClock(): Clock & { slept: number } {
+  let now = 0;
+  const clock = {
+    slept: 0,
+    now: () => now,
+    sleep: async (ms: number) => {
+      now += ms;
+      clock.slept += ms;
+    },
+  };
+  return clock;
+}
+
+const serverHeaders = (limit: number, remaining: number, reset: number) =>
+  new Headers({
+    'X-RateLimit-Limit': String(limit),
+    'X-RateLimit-Remaining': String(remaining),
+    'X-RateLimit-Reset': String(reset),
+  });
+
+describe('RateLimiter', () => {
+  it('lets `limit` requests go at once, then paces the rest at limit/window', async () => {
+    const clock = virtualClock();
+    const limiter = new RateLimiter(clock, { limit: 10, windowMs: 1000 });
+    const sentAt: number[] = [];
+    for (let i = 0; i < 20; i++) {
+      await limiter.acquire();
+      sentAt.push(clock.now());
+      limiter.settle();
+    }
+    expect(sentAt.slice(0, 10)).toEqual(Array(10).fill(0));
+    expect(sentAt.slice(10)).toEqual([100, 200, 300, 400, 500, 600, 700, 800, 900, 1000]);
+  });
+
+  it('waits for the server window when X-RateLimit-Remaining says 0', async () => {
+    const clock = virtualClock();
+    const limiter = new RateLimiter(clock, { limit: 1000, windowMs: 60_000 });
+    await limiter.acquire();
+    limiter.settle(serverHeaders(5, 0, 7));
+    await limiter.acquire();
+    expect(clock.now()).toBe(7000);
+  });
+
+  it('counts requests in flight against what the server says is left', async () => {
+    const clock = virtualClock();
+    const limiter = new RateLimiter(clock, { limit: 1000, windowMs: 60_000 });
+    for (let i = 0; i < 3; i++) await limiter.acquire();
+    // First answer: 3 left, but two more requests are on their way.
+    limiter.settle(serverHeaders(10, 3, 30));
+    expect(limiter.snapshot().serverRemaining).toBe(1);
+    await limiter.acquire();
+    expect(clock.now()).toBe(0);
+    await limiter.acquire();
+    expect(clock.now()).toBe(30_000);
+  });
+
+  it('after the server window, allows the server limit again', async () => {
+    const clock = virtualClock();
+    const limiter = new RateLimiter(clock, { limit: 1000, windowMs: 60_000 });
+    await limiter.acquire();
+    limiter.settle(serverHeaders(3, 0, 2));
+    const sentAt: number[] = [];
+    for (let i = 0; i < 6; i++) {
+      await limiter.acquire();
+      sentAt.push(clock.now());
+    }
+    expect(sentAt).toEqual([2000, 2000, 2000, 4000, 4000, 4000]);
+  });
+
+  it('aborts a wait with the signal', async () => {
+    const limiter = new RateLimiter(
+      {
+        now: () => 0,
+        sleep: (_ms, signal) =>
+          new Promise((_, reject) => signal?.addEventListener('abort', () => reject(signal.reason))),
+      },
+      { limit: 1, windowMs: 1000 },
+    );
+    await limiter.acquire();
+    const controller = new AbortController();
+    const waiting = limiter.acquire(controller.signal);
+    controller.abort(new Error('stop'));
+    await expect(waiting).rejects.toThrow('stop');
+  });
+
+  it('never sends more than limit + limit * t / window in any span t (property)', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.integer({ min: 1, max: 50 }),
+        fc.integer({ min: 100, max: 10_000 }),
+        fc.array(fc.integer({ min: 0, max: 500 }), { maxLength: 200 }),
+        async (limit, windowMs, gaps) => {
+          const clock = virtualClock();
+          const limiter = new RateLimiter(clock, { limit, windowMs });
+          const sentAt: number[] = [];
+          for (const gap of gaps) {
+            await clock.sleep(gap);
+            await limiter.acquire();
+            sentAt.push(clock.now());
+            limiter.settle();
+          }
+          for (let i = 0; i < sentAt.length; i++) {
+            for (let j = i; j < sentAt.length; j++) {
+              const span = (sentAt[j] as number) - (sentAt[i] as number);
+              expect(j - i + 1).toBeLessThanOrEqual(limit + Math.ceil((limit * span) / windowMs) + 1);
+            }
+          }
+        },
+      ),
+      { numRuns: 50 },
+    );
+  });
+});

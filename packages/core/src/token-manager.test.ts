@@ -1,0 +1,202 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import type { Clock } from './clock';
+import { BLOCKING_MARGIN_MS, REFRESH_WINDOW_MS, refreshPlan, TokenManager } from './token-manager';
+import { memoryTokenStore } from './token-store';
+
+function fakeClock(start = 1_000_000): Clock & { advance(ms: number): void } {
+  let now = start;
+  return {
+    now: () => now,
+    sleep: async () => {},
+    advance: (ms) => {
+      now += ms;
+    },
+  };
+}
+
+/** A token endpoint double: counts calls, and resolves or fails each on demand. */
+function endpoint(expiresIn = 3600) {
+  let issued = 0;
+  let invoked = 0;
+  const pending: Array<{ resolve: () => void; reject: (e: Error) => void }> = [];
+  return {
+    /** Token requests made so far. */
+    get calls() {
+      return invoked;
+    },
+    fetchToken: () =>
+      new Promise<{ accessToken: string; expiresIn: number }>((resolve, reject) => {
+        invoked++;
+        pending.push({
+          resolve: () => resolve({ accessToken: `token-${++issued}`, expiresIn }),
+          reject,
+        });
+      }),
+    resolveAll: async () => {
+      await new Promise((r) => setTimeout(r, 0));
+      for (const p of pending.splice(0)) p.resolve();
+      await new Promise((r) => setTimeout(r, 0));
+    },
+    rejectAll: async () => {
+      await new Promise((r) => setTimeout(r, 0));
+      for (const p of pending.splice(0)) p.reject(new Error('token endpoint down'));
+      await new Promise((r) => setTimeout(r, 0));
+    },
+  };
+}
+
+let keys = 0;
+function manager(api: ReturnType<typeof endpoint>, clock = fakeClock(), random = () => 0.5) {
+  return new TokenManager({
+    fetchToken: api.fetchToken,
+    store: memoryTokenStore,
+    key: `test-${keys++}`,
+    clock,
+    random,
+  });
+}
+
+describe('TokenManager', () => {
+  it('coalesces concurrent callers into one token request', async () => {
+    const api = endpoint();
+    const tokens = manager(api);
+    const callers = Promise.all(Array.from({ length: 100 }, () => tokens.getToken()));
+    await new Promise((r) => setTimeout(r, 0));
+    expect(api.calls).toBe(1);
+    await api.resolveAll();
+    expect(new Set(await callers)).toEqual(new Set(['token-1']));
+  });
+
+  it('keeps using the token, without a request, until the refresh window', async () => {
+    const clock = fakeClock();
+    const api = endpoint(3600);
+    const tokens = manager(api, clock);
+    const first = tokens.getToken();
+    await api.resolveAll();
+    expect(await first).toBe('token-1');
+    clock.advance(3600_000 - REFRESH_WINDOW_MS - 1);
+    expect(await tokens.getToken()).toBe('token-1');
+    expect(api.calls).toBe(1);
+  });
+
+  it('refreshes in the background inside the window while callers keep the current token', async () => {
+    const clock = fakeClock();
+    const api = endpoint(3600);
+    const tokens = manager(api, clock, () => 0); // refresh at the window's start
+    const first = tokens.getToken();
+    await api.resolveAll();
+    await first;
+    clock.advance(3600_000 - REFRESH_WINDOW_MS);
+    expect(await tokens.getToken()).toBe('token-1'); // not blocked
+    expect(api.calls).toBe(2); // one refresh started
+    expect(await tokens.getToken()).toBe('token-1'); // still one refresh in flight
+    expect(api.calls).toBe(2);
+    await api.resolveAll();
+    expect(await tokens.getToken()).toBe('token-2');
+  });
+
+  it('blocks callers inside the last 30 s: no token known to be expired is handed out', async () => {
+    const clock = fakeClock();
+    const api = endpoint(3600);
+    const tokens = manager(api, clock);
+    const first = tokens.getToken();
+    await api.resolveAll();
+    await first;
+    clock.advance(3600_000 - BLOCKING_MARGIN_MS);
+    let settled = false;
+    const waiting = tokens.getToken().then((t) => {
+      settled = true;
+      return t;
+    });
+    await new Promise((r) => setTimeout(r, 0));
+    expect(settled).toBe(false);
+    await api.resolveAll();
+    expect(await waiting).toBe('token-2');
+  });
+
+  it('never caches a failed refresh: the next caller asks again', async () => {
+    const api = endpoint();
+    const tokens = manager(api);
+    const failed = tokens.getToken();
+    const failure = expect(failed).rejects.toThrow('token endpoint down');
+    await new Promise((r) => setTimeout(r, 0));
+    await api.rejectAll();
+    await failure;
+    const retried = tokens.getToken();
+    await new Promise((r) => setTimeout(r, 0));
+    expect(api.calls).toBe(2);
+    await api.resolveAll();
+    expect(await retried).toBe('token-1');
+  });
+
+  it('backs off after a failed background refresh, keeping the valid token', async () => {
+    const clock = fakeClock();
+    const api = endpoint(3600);
+    const tokens = manager(api, clock, () => 0.99);
+    const first = tokens.getToken();
+    await api.resolveAll();
+    await first;
+    clock.advance(3600_000 - 60_000); // inside the window, before the blocking margin
+    expect(await tokens.getToken()).toBe('token-1');
+    expect(api.calls).toBe(2);
+    await api.rejectAll();
+    expect(await tokens.getToken()).toBe('token-1');
+    await new Promise((r) => setTimeout(r, 0));
+    // Backoff for the first failure is under 500 ms (full jitter): no new attempt before it ends...
+    expect(api.calls).toBe(2);
+    clock.advance(500);
+    expect(await tokens.getToken()).toBe('token-1');
+    // ...and one after it.
+    expect(api.calls).toBe(3);
+  });
+
+  it('drops a token the API rejected, once', async () => {
+    const api = endpoint();
+    const tokens = manager(api);
+    const first = tokens.getToken();
+    await api.resolveAll();
+    const token = await first;
+    await Promise.all([tokens.invalidate(token), tokens.invalidate(token)]);
+    const next = tokens.getToken();
+    await new Promise((r) => setTimeout(r, 0));
+    expect(api.calls).toBe(2);
+    await api.resolveAll();
+    expect(await next).toBe('token-2');
+    await tokens.invalidate(token); // stale: token-2 stays
+    expect(await tokens.getToken()).toBe('token-2');
+  });
+
+  it('shows no token in JSON or inspection', async () => {
+    const api = endpoint();
+    const tokens = manager(api);
+    const first = tokens.getToken();
+    await api.resolveAll();
+    await first;
+    expect(JSON.stringify(tokens)).toBe('{"hasToken":true,"refreshing":false}');
+    expect(JSON.stringify(tokens)).not.toContain('token-1');
+  });
+});
+
+describe('refreshPlan (property-based)', () => {
+  it('refreshes inside the window, blocks only inside the margin, both before expiry', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 7 * 24 * 3600 }),
+        fc.double({ min: 0, max: 1, maxExcluded: true, noNaN: true }),
+        fc.integer({ min: 0, max: 2 ** 40 }),
+        (lifetimeSeconds, random, receivedAt) => {
+          const lifetimeMs = lifetimeSeconds * 1000;
+          const token = { accessToken: 't', expiresAt: receivedAt + lifetimeMs, lifetimeMs };
+          const { refreshAt, blockAt } = refreshPlan(token, () => random);
+          const window = Math.min(REFRESH_WINDOW_MS, lifetimeMs * 0.1);
+          expect(refreshAt).toBeGreaterThanOrEqual(token.expiresAt - window);
+          expect(refreshAt).toBeLessThanOrEqual(blockAt);
+          expect(blockAt).toBeLessThan(token.expiresAt);
+          expect(token.expiresAt - blockAt).toBeLessThanOrEqual(BLOCKING_MARGIN_MS);
+          expect(refreshAt).toBeGreaterThanOrEqual(receivedAt);
+        },
+      ),
+    );
+  });
+});
