@@ -110,6 +110,7 @@ export function createApp(options: DevServerOptions = {}, connection?: Connectio
       clientId: null,
       auth: 'none',
       idempotencyKey,
+      userAgent: c.req.header('User-Agent') ?? null,
       status: null,
       replayed: false,
       fault: null,

@@ -13,6 +13,7 @@ export type LoggedRequest = {
   clientId: string | null;
   auth: AuthOutcome;
   idempotencyKey: string | null;
+  userAgent: string | null;
   status: number | null;
   replayed: boolean;
   fault: string | null;

@@ -1,0 +1,41 @@
+import { type ClientOptions, Client as CoreClient, type TokenStore } from '@codex/core';
+import { type Env, type ProfileOptions, resolveCredentialChain } from './credentials';
+import { fileTokenStore } from './file-token-store';
+import { VERSION } from './version';
+
+export type NodeClientOptions = Partial<ClientOptions> &
+  ProfileOptions & {
+    /**
+     * Where tokens are kept: `'memory'` (this process), `'file'` (the user's cache directory,
+     * shared by processes), or a TokenStore of your own.
+     * @default 'memory'
+     */
+    tokenCache?: 'memory' | 'file' | TokenStore;
+    /** Environment to read credentials from. @default process.env */
+    env?: Env;
+  };
+
+export const USER_AGENT = `codex-sdk-node/${VERSION} node/${process.versions.node}`;
+
+/**
+ * The Codex API client for Node.js. With no credentials in the options it reads CODEX_API_KEY,
+ * then CODEX_CLIENT_ID + CODEX_CLIENT_SECRET, then ~/.config/codex/credentials.json.
+ */
+export class Client extends CoreClient {
+  constructor(options: NodeClientOptions = {}) {
+    const { tokenCache = 'memory', env = process.env, profile, credentialsFile, tokenStore, ...rest } = options;
+    const credentials = resolveCredentialChain(
+      { ...rest, ...(profile !== undefined && { profile }), ...(credentialsFile !== undefined && { credentialsFile }) },
+      env,
+    );
+    const store = tokenCache === 'file' ? fileTokenStore() : tokenCache === 'memory' ? tokenStore : tokenCache;
+    const baseUrl = rest.baseUrl ?? credentials.baseUrl ?? env.CODEX_BASE_URL;
+    super({
+      ...rest,
+      ...credentials,
+      ...(baseUrl !== undefined && { baseUrl }),
+      ...(store !== undefined && { tokenStore: store }),
+      headers: { 'User-Agent': USER_AGENT, ...rest.headers },
+    });
+  }
+}

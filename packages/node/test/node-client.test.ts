@@ -1,0 +1,108 @@
+import { execFile } from 'node:child_process';
+import { mkdtemp, readdir, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { type RunningServer, startServer } from '@codex/dev-server';
+import { afterEach, describe, expect, it } from 'vitest';
+import { Client, fileTokenStore, USER_AGENT } from '../src/index';
+
+const run = promisify(execFile);
+const RW = { clientId: 'cdx_id_node', clientSecret: 'cdx_sk_node_secret', readOnly: false };
+const API_KEY = `${RW.clientId}:${RW.clientSecret}`;
+const DIST = new URL('../dist/', import.meta.url).pathname;
+
+const servers: RunningServer[] = [];
+afterEach(async () => {
+  await Promise.all(servers.splice(0).map((s) => s.close()));
+});
+async function devServer() {
+  const server = await startServer({ port: 0, keys: [RW] });
+  servers.push(server);
+  return server;
+}
+
+describe('@codex/node Client', () => {
+  it('reads CODEX_API_KEY and sends a User-Agent like codex-sdk-node/<version> node/<version>', async () => {
+    const server = await devServer();
+    const client = new Client({ env: { CODEX_API_KEY: API_KEY, CODEX_BASE_URL: server.url } });
+    await client.documents.list();
+    expect(USER_AGENT).toMatch(/^codex-sdk-node\/\S+ node\/20\.\d+\.\d+$/);
+    expect(server.admin.requests().map((r) => r.userAgent)).toEqual([USER_AGENT, USER_AGENT]);
+  });
+
+  it('keeps tokens in 0600 files, written atomically, in a 0700 directory', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'codex-cache-'));
+    const store = fileTokenStore(join(dir, 'tokens'));
+    await store.set('key-1', { accessToken: 'tok', expiresAt: 1, lifetimeMs: 1 });
+    const files = await readdir(join(dir, 'tokens'));
+    expect(files).toHaveLength(1);
+    expect(files[0]).toMatch(/^[0-9a-f]{32}\.json$/);
+    expect((await stat(join(dir, 'tokens', files[0] as string))).mode & 0o777).toBe(0o600);
+    expect((await stat(join(dir, 'tokens'))).mode & 0o777).toBe(0o700);
+    expect(await store.get('key-1')).toEqual({ accessToken: 'tok', expiresAt: 1, lifetimeMs: 1 });
+    await store.delete('key-1');
+    expect(await store.get('key-1')).toBeUndefined();
+  });
+
+  it("lets short-lived processes reuse one token through tokenCache: 'file', also when they run at once", async () => {
+    const server = await devServer();
+    const cache = await mkdtemp(join(tmpdir(), 'codex-cache-'));
+    const script = `import { Client } from ${JSON.stringify(`${DIST}index.js`)};
+      const client = new Client({ tokenCache: 'file' });
+      const page = await client.documents.list();
+      console.log(page.data.length);`;
+    const env = { ...process.env, CODEX_API_KEY: API_KEY, CODEX_BASE_URL: server.url, CODEX_CACHE_DIR: cache };
+    const cli = () => run(process.execPath, ['--input-type=module', '-e', script], { env });
+    await cli();
+    await cli();
+    await cli();
+    expect(server.admin.requests().filter((r) => r.operationId === 'issueToken')).toHaveLength(1);
+    // Three processes at once on an empty cache: each may fetch a token before any is cached,
+    // never more; all succeed, and the next process finds a token.
+    const fresh = { ...env, CODEX_CACHE_DIR: await mkdtemp(join(tmpdir(), 'codex-cache-')) };
+    const before = server.admin.requests().length;
+    const outputs = await Promise.all(
+      [1, 2, 3].map(() => run(process.execPath, ['--input-type=module', '-e', script], { env: fresh })),
+    );
+    expect(outputs.map((o) => o.stdout.trim())).toEqual(['0', '0', '0']);
+    const concurrentTokens = server.admin
+      .requests()
+      .slice(before)
+      .filter((r) => r.operationId === 'issueToken').length;
+    expect(concurrentTokens).toBeGreaterThanOrEqual(1);
+    expect(concurrentTokens).toBeLessThanOrEqual(3);
+    await run(process.execPath, ['--input-type=module', '-e', script], { env: fresh });
+    expect(
+      server.admin
+        .requests()
+        .slice(before)
+        .filter((r) => r.operationId === 'issueToken').length,
+    ).toBe(concurrentTokens);
+    const files = await readdir(cache);
+    expect(files.filter((f) => f.endsWith('.tmp'))).toEqual([]);
+  });
+
+  it('works from CommonJS (require) and ESM (import), built', async () => {
+    const server = await devServer();
+    const env = { ...process.env, CODEX_API_KEY: API_KEY, CODEX_BASE_URL: server.url };
+    const cjs = `const { Client, isAPIError } = require(${JSON.stringify(`${DIST}index.cjs`)});
+      new Client().documents.list().then((p) => console.log('cjs', p.data.length, typeof isAPIError));`;
+    const esm = `import { Client } from ${JSON.stringify(`${DIST}index.js`)};
+      console.log('esm', (await new Client().documents.list()).data.length);`;
+    expect((await run(process.execPath, ['-e', cjs], { env })).stdout.trim()).toBe('cjs 0 function');
+    expect((await run(process.execPath, ['--input-type=module', '-e', esm], { env })).stdout.trim()).toBe('esm 0');
+  });
+
+  it('exits when its work is done: no timer keeps the process alive', async () => {
+    const server = await devServer();
+    const env = { ...process.env, CODEX_API_KEY: API_KEY, CODEX_BASE_URL: server.url };
+    const script = `import { Client } from ${JSON.stringify(`${DIST}index.js`)};
+      const client = new Client({ deadline: 600000 });
+      await client.documents.list();
+      await client.documents.create({ title: 't', content: 'c' });`;
+    const started = Date.now();
+    await run(process.execPath, ['--input-type=module', '-e', script], { env, timeout: 10_000 });
+    expect(Date.now() - started).toBeLessThan(5_000);
+  });
+});
