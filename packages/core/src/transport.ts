@@ -199,6 +199,12 @@ export class Transport {
             // back by a token refresh do not all leave at once on slots taken long before.
             await this.limiter.acquire(call.signal);
             state.acquired = true;
+            if (op.auth) {
+              // Pacing may have waited long enough for the token to near its expiry: ask again
+              // (free while it is fresh), so no request leaves with a token known to be expired.
+              state.token = await this.tokens.getToken(call.signal);
+              request.headers.set('Authorization', `Bearer ${state.token}`);
+            }
             config.hooks.onRequest?.({
               operationId: op.operationId,
               method: op.httpMethod,

@@ -50,6 +50,16 @@ describe('token lifecycle over real HTTP', () => {
     expect(tokenRequests(server)).toBeLessThanOrEqual(5);
   }, 15_000);
 
+  it('while pacing holds requests back, still never sends an expired token', async () => {
+    const server = await devServer({ tokenLifetimeSeconds: 2, rateLimit: { limit: 10, windowSeconds: 1 } });
+    const client = clientFor(server, RW, { pacing: { limit: 10, windowMs: 1_000 } });
+    await Promise.all(Array.from({ length: 45 }, () => client.documents.list({ limit: 1 })));
+    const log = server.admin.requests();
+    expect(log.filter((r) => r.auth === 'expired' || r.status === 401)).toEqual([]);
+    expect(log.filter((r) => r.status === 429)).toEqual([]);
+    expect(tokenRequests(server)).toBeGreaterThanOrEqual(2);
+  }, 20_000);
+
   it('after all tokens are revoked: one 401, a new token, then success; the replay is not a retry', async () => {
     const server = await devServer();
     const retries: unknown[] = [];
