@@ -1,7 +1,7 @@
 import { defineConfig } from 'tsup';
 
 const shared = {
-  entry: ['src/index.ts'],
+  entry: { index: 'src/index.ts', generated: 'src/generated-entry.ts' },
   sourcemap: true,
   target: 'es2022',
   platform: 'neutral',

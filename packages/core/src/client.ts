@@ -75,10 +75,11 @@ export class Client {
                 'The token endpoint',
               );
             };
+      const key = `${config.baseUrl}|${identity}|${config.scope ?? ''}`;
       return new TokenManager({
-        fetchToken,
+        fetchToken: options.coordinateRefresh ? options.coordinateRefresh(key, fetchToken) : fetchToken,
         store,
-        key: `${config.baseUrl}|${identity}|${config.scope ?? ''}`,
+        key,
         clock: config.clock,
         random: config.random,
       });

@@ -1,4 +1,5 @@
 import { type Clock, systemClock } from './clock';
+import type { TokenProvider } from './credentials';
 import { CodexError } from './errors';
 import type { Logger } from './logger';
 import type { PacingOptions } from './rate-limiter';
@@ -44,6 +45,11 @@ export type ClientSettings = {
   hooks?: ClientHooks;
   /** Concurrent requests of `documents.batch` (and other batch operations). @default 4 */
   batchConcurrency?: number;
+  /**
+   * Wraps token fetching to coordinate it beyond this process's memory, e.g. across browser tabs
+   * (@codex/browser uses Web Locks and BroadcastChannel). Receives the token store key.
+   */
+  coordinateRefresh?: (key: string, fetchToken: TokenProvider) => TokenProvider;
   /** Injectable clock (tests). @default the system clock */
   clock?: Clock;
   /** Injectable randomness in [0, 1) for jitter (tests). @default Math.random */

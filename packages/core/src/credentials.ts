@@ -21,11 +21,10 @@ export type CredentialOptions = {
 };
 
 export const REDACTED = '[redacted]';
-const INSPECT = Symbol.for('nodejs.util.inspect.custom');
 
 /**
- * A client ID and secret. The secret lives in a private field: it is not enumerable and never
- * appears in `JSON.stringify`, `util.inspect`, `console.log` or error messages.
+ * A client ID and secret. The secret lives in a private field, which `JSON.stringify`,
+ * `util.inspect` and `console.log` never show, and no error message includes it.
  */
 export class ClientCredentials {
   readonly clientId: string;
@@ -43,10 +42,6 @@ export class ClientCredentials {
 
   toJSON() {
     return { clientId: this.clientId, clientSecret: REDACTED };
-  }
-
-  [INSPECT]() {
-    return `ClientCredentials { clientId: '${this.clientId}', clientSecret: ${REDACTED} }`;
   }
 }
 

@@ -1,6 +1,10 @@
 /**
  * @codex/core: the runtime-neutral core of the Codex SDKs. Runtime packages (@codex/node,
  * @codex/browser, @codex/deno) re-export it and supply fetch, storage and a User-Agent.
+ *
+ * The generated layer's types and operation table are exported here; hey-api's generated HTTP
+ * client and SDK functions are at '@codex/core/generated', so that importing the Client does not
+ * pull them into bundles.
  */
 export type { BatchOptions, BatchOutcome } from './batch';
 export { Client, type ClientOptions } from './client';
@@ -8,11 +12,7 @@ export { type Clock, systemClock } from './clock';
 export { type ClientHooks, type ClientSettings, checkBaseUrl, DEFAULT_BASE_URL } from './config';
 export { type CredentialOptions, type ProvidedToken, resolveCredentials, type TokenProvider } from './credentials';
 export * from './errors';
-export type { Client as HttpClient, Config as HttpClientConfig } from './generated/client/index.gen';
-export { createClient, createConfig } from './generated/client/index.gen';
 export type { OperationTypes } from './generated/codex/operation-table.gen';
-export * as sdk from './generated/sdk.gen';
-// The generated layer: request/response types, the ky-based client and SDK functions, the operation table.
 export * from './generated/types.gen';
 export type { Logger } from './logger';
 export { type OperationId, type OperationSpec, operationTable } from './operations';

@@ -173,7 +173,7 @@ describe('TokenManager', () => {
     const first = tokens.getToken();
     await api.resolveAll();
     await first;
-    expect(JSON.stringify(tokens)).toBe('{"hasToken":true,"refreshing":false}');
+    expect(JSON.stringify(tokens)).toBe('{}');
     expect(JSON.stringify(tokens)).not.toContain('token-1');
   });
 });

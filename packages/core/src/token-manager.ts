@@ -42,6 +42,7 @@ export function refreshPlan(token: StoredToken, random: () => number) {
  * - `invalidate(token)` drops a token the API rejected (401 invalid_token), once, however many
  *   requests saw it rejected.
  * No timers: refreshes are started by callers, so an idle client keeps no process alive.
+ * Its state is in private fields, which JSON.stringify and util.inspect do not show.
  */
 export class TokenManager {
   readonly #options: TokenManagerOptions;
@@ -128,14 +129,5 @@ export class TokenManager {
 
   #adopt(token: StoredToken): void {
     this.#current = { ...token, ...refreshPlan(token, this.#random) };
-  }
-
-  /** No token material: `JSON.stringify` and `util.inspect` show only the state. */
-  toJSON() {
-    return { hasToken: this.#current !== undefined, refreshing: this.#inflight !== undefined };
-  }
-
-  [Symbol.for('nodejs.util.inspect.custom')]() {
-    return `TokenManager ${JSON.stringify(this.toJSON())}`;
   }
 }

@@ -188,20 +188,19 @@ export class Transport {
         beforeRequest: [
           async (request) => {
             state.attempt++;
-            if (op.auth) {
-              // The bearer token only ever goes to the baseUrl's origin.
-              if (new URL(request.url).origin !== baseOrigin)
-                throw new CodexError('Refusing to send the access token to another origin.');
-              state.token = await this.tokens.getToken(call.signal);
-              request.headers.set('Authorization', `Bearer ${state.token}`);
+            // The bearer token only ever goes to the baseUrl's origin.
+            if (op.auth && new URL(request.url).origin !== baseOrigin) {
+              throw new CodexError('Refusing to send the access token to another origin.');
             }
+            // Wait for any token refresh first...
+            if (op.auth) await this.tokens.getToken(call.signal);
             // Counted when it really leaves: after any wait for a token, so that requests held
             // back by a token refresh do not all leave at once on slots taken long before.
             await this.limiter.acquire(call.signal);
             state.acquired = true;
             if (op.auth) {
-              // Pacing may have waited long enough for the token to near its expiry: ask again
-              // (free while it is fresh), so no request leaves with a token known to be expired.
+              // ...then take the token after pacing, which may have waited long enough for it to
+              // near its expiry (free while it is fresh): no request leaves with an expired token.
               state.token = await this.tokens.getToken(call.signal);
               request.headers.set('Authorization', `Bearer ${state.token}`);
             }

@@ -1,7 +1,8 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createClient, createConfig, operationTable, sdk } from '../src/index';
+import { createClient, createConfig, sdk } from '../src/generated-entry';
+import { operationTable } from '../src/index';
 
 // The generated layer over real HTTP on 127.0.0.1: a recording server stands in for the API
 // until @codex/dev-server exists; it answers every request with an empty page.

@@ -44,6 +44,7 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
     const s = serve({ fetch: app.fetch, port, hostname: host }, () => resolve(s as Server)) as Server;
     s.once('error', reject);
   });
+  let closed: Promise<void> | undefined;
   const address = server.address() as AddressInfo;
   const hostForUrl = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   const origin = `http://${hostForUrl}:${address.port}`;
@@ -52,11 +53,17 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
     origin,
     keys: [...state.keys.values()],
     admin,
-    close: () =>
-      new Promise<void>((resolve, reject) => {
+    close: () => {
+      // Idempotent: a second call waits for the same close.
+      closed ??= new Promise<void>((resolve, reject) => {
         state.closing.abort();
-        server.close((error) => (error ? reject(error) : resolve()));
+        server.close((error) => {
+          if (error && (error as NodeJS.ErrnoException).code !== 'ERR_SERVER_NOT_RUNNING') reject(error);
+          else resolve();
+        });
         server.closeAllConnections();
-      }),
+      });
+      return closed;
+    },
   };
 }

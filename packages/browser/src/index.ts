@@ -1,0 +1,8 @@
+/**
+ * @codex/browser: the Codex API SDK for browsers. Everything in @codex/core, with a Client that
+ * refuses client secrets unless told otherwise and shares tokens between tabs.
+ */
+export * from '@codex/core';
+export { type BrowserClientOptions, Client } from './client';
+export { shareAcrossTabs } from './tab-sharing';
+export { webStorageTokenStore } from './web-storage-store';

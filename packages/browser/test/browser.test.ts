@@ -1,0 +1,118 @@
+import { afterEach, describe, expect, inject, it } from 'vitest';
+import { Client, CodexError, isAPIConnectionError } from '../src/index';
+
+const server = inject('devServer');
+
+async function admin(method: string, path: string, body?: unknown) {
+  const response = await fetch(`${server.origin}/_admin${path}`, {
+    method,
+    headers: { 'X-Admin-Secret': server.adminSecret, 'Content-Type': 'application/json' },
+    ...(body !== undefined && { body: JSON.stringify(body) }),
+  });
+  return response.status === 204 ? undefined : response.json();
+}
+const tokenRequests = async () =>
+  ((await admin('GET', '/requests')) as { requests: Array<{ operationId: string }> }).requests.filter(
+    (r) => r.operationId === 'issueToken',
+  ).length;
+
+/** What a page's backend does with @codex/node: exchange the key and hand out the token. */
+const backendTokenProvider = async () => {
+  const [client_id, client_secret] = server.readWriteKey.split(':');
+  const response = await fetch(`${server.url}/auth/token`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ client_id, client_secret }),
+  });
+  const token = await response.json();
+  return { accessToken: token.access_token as string, expiresIn: token.expires_in as number };
+};
+
+afterEach(() => {
+  sessionStorage.clear();
+  localStorage.clear();
+});
+
+describe('@codex/browser in Chromium', () => {
+  it('refuses a client secret, explaining the risk, unless dangerouslyAllowBrowser', () => {
+    let error: unknown;
+    try {
+      new Client({ apiKey: server.readWriteKey, baseUrl: server.url });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(CodexError);
+    expect((error as Error).message).toMatch(
+      /anyone who opens the page.*tokenProvider.*dangerouslyAllowBrowser: true/s,
+    );
+    expect((error as Error).message).not.toContain(server.readWriteKey.split(':')[1]);
+    expect(() => new Client({ clientId: 'cdx_id_x', clientSecret: 'cdx_sk_y', baseUrl: server.url })).toThrow(
+      CodexError,
+    );
+    expect(
+      () => new Client({ apiKey: server.readWriteKey, baseUrl: server.url, dangerouslyAllowBrowser: true }),
+    ).not.toThrow();
+  });
+
+  it('works with a tokenProvider (the recommended path), across origins with CORS', async () => {
+    await admin('POST', '/reset');
+    const client = new Client({ baseUrl: server.url, tokenProvider: backendTokenProvider });
+    const doc = await client.documents.create({ title: 'from the browser', content: 'hi' });
+    expect((await client.documents.get(doc.id)).title).toBe('from the browser');
+    expect(new URL(server.url).origin).not.toBe(location.origin);
+  });
+
+  it('keeps tokens in memory by default: nothing in sessionStorage or localStorage', async () => {
+    await admin('POST', '/reset');
+    const client = new Client({ baseUrl: server.url, tokenProvider: backendTokenProvider });
+    await client.documents.list();
+    expect(sessionStorage.length).toBe(0);
+    expect(localStorage.length).toBe(0);
+  });
+
+  it("keeps tokens in sessionStorage when asked ('session'), never in localStorage", async () => {
+    await admin('POST', '/reset');
+    const client = new Client({
+      baseUrl: `${server.url}/`,
+      tokenProvider: backendTokenProvider,
+      tokenStorage: 'session',
+    });
+    await client.documents.list();
+    expect(sessionStorage.length).toBe(1);
+    expect(sessionStorage.getItem(sessionStorage.key(0) ?? '')).toMatch(/"accessToken":"cdx_at_/);
+    expect(localStorage.length).toBe(0);
+  });
+
+  it('ten tabs opened at once make one token request', async () => {
+    await admin('POST', '/reset');
+    const tabs = Array.from(
+      { length: 10 },
+      () => new Worker(new URL('./tab-worker.ts', import.meta.url), { type: 'module' }),
+    );
+    try {
+      const results = await Promise.all(
+        tabs.map(
+          (tab) =>
+            new Promise<{ ok: boolean; error?: string }>((resolve) => {
+              tab.onmessage = (event) => resolve(event.data);
+              tab.postMessage({
+                url: `${server.url}//`,
+                tokenUrl: `${server.url}/auth/token`,
+                key: server.readWriteKey,
+              });
+            }),
+        ),
+      );
+      expect(results).toEqual(Array(10).fill({ ok: true, count: 0 }));
+      expect(await tokenRequests()).toBe(1);
+    } finally {
+      for (const tab of tabs) tab.terminate();
+    }
+  });
+
+  it('reports an unreachable API as APIConnectionError', async () => {
+    const client = new Client({ baseUrl: 'http://127.0.0.1:9/v1', tokenProvider: backendTokenProvider, maxRetries: 0 });
+    const error = await client.documents.list().catch((e: unknown) => e);
+    expect(isAPIConnectionError(error)).toBe(true);
+  });
+});

@@ -1,0 +1,31 @@
+import { type RunningServer, startServer } from '@codex/dev-server';
+import type { TestProject } from 'vitest/node';
+
+// Runs in Node, outside the browser: a dev server for the tests, reached by the page over HTTP
+// (a different origin, so CORS is exercised on every request).
+export const ADMIN_SECRET = 'browser-admin-secret';
+export const READ_WRITE = { clientId: 'cdx_id_browser_rw', clientSecret: 'cdx_sk_browser_rw' };
+export const READ_ONLY = { clientId: 'cdx_id_browser_ro', clientSecret: 'cdx_sk_browser_ro', readOnly: true };
+
+let server: RunningServer | undefined;
+
+export async function setup(project: TestProject) {
+  server = await startServer({ port: 0, adminSecret: ADMIN_SECRET, keys: [READ_WRITE, READ_ONLY] });
+  project.provide('devServer', {
+    url: server.url,
+    origin: server.origin,
+    adminSecret: ADMIN_SECRET,
+    readWriteKey: `${READ_WRITE.clientId}:${READ_WRITE.clientSecret}`,
+    readOnlyKey: `${READ_ONLY.clientId}:${READ_ONLY.clientSecret}`,
+  });
+}
+
+export async function teardown() {
+  await server?.close();
+}
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    devServer: { url: string; origin: string; adminSecret: string; readWriteKey: string; readOnlyKey: string };
+  }
+}
