@@ -1,0 +1,55 @@
+import { type ClientOptions, CodexError, Client as CoreClient, type TokenStore } from '@codex/core';
+import { fileTokenStore } from './file-token-store.ts';
+import { permissionAwareFetch, readEnv, readEnvIfAllowed } from './permissions.ts';
+import { VERSION } from './version.ts';
+
+export type DenoClientOptions = Partial<ClientOptions> & {
+  /**
+   * Where tokens are kept: `'memory'` (this process), `'file'` (the user's cache directory, shared
+   * by processes; needs --allow-read and --allow-write for it), or a TokenStore of your own.
+   * @default 'memory'
+   */
+  tokenCache?: 'memory' | 'file' | TokenStore;
+};
+
+/** `codex-sdk-deno/<version> deno/<version>` */
+export const USER_AGENT: string = `codex-sdk-deno/${VERSION} deno/${Deno.version.deno}`;
+
+/**
+ * The Codex API client for Deno. Without credentials in the options it reads CODEX_API_KEY (or
+ * CODEX_CLIENT_ID + CODEX_CLIENT_SECRET) through Deno.env; missing permissions give an error that
+ * names the flag to add (--allow-env=CODEX_API_KEY, --allow-net=<host>).
+ */
+export class Client extends CoreClient {
+  constructor(options: DenoClientOptions = {}) {
+    const { tokenCache = 'memory', tokenStore, ...rest } = options;
+    const given =
+      rest.apiKey !== undefined ||
+      rest.clientId !== undefined ||
+      rest.clientSecret !== undefined ||
+      rest.tokenProvider !== undefined;
+    let credentials: Partial<ClientOptions> = {};
+    if (!given) {
+      const apiKey = readEnv('CODEX_API_KEY');
+      const clientId = apiKey ? undefined : readEnvIfAllowed('CODEX_CLIENT_ID');
+      const clientSecret = apiKey ? undefined : readEnvIfAllowed('CODEX_CLIENT_SECRET');
+      if (apiKey) credentials = { apiKey };
+      else if (clientId && clientSecret) credentials = { clientId, clientSecret };
+      else {
+        throw new CodexError(
+          'No Codex API credentials: pass apiKey (or clientId + clientSecret, or tokenProvider) to new Client(), or set CODEX_API_KEY="<client_id>:<client_secret>" and run with --allow-env=CODEX_API_KEY.',
+        );
+      }
+    }
+    const baseUrl = rest.baseUrl ?? readEnvIfAllowed('CODEX_BASE_URL');
+    const store = tokenCache === 'file' ? fileTokenStore() : tokenCache === 'memory' ? tokenStore : tokenCache;
+    super({
+      fetch: permissionAwareFetch,
+      ...rest,
+      ...credentials,
+      ...(baseUrl !== undefined && { baseUrl }),
+      ...(store !== undefined && { tokenStore: store }),
+      headers: { 'User-Agent': USER_AGENT, ...rest.headers },
+    } as ClientOptions);
+  }
+}
