@@ -7,7 +7,6 @@ import {
   type TokenStore,
 } from '@codex/core';
 import { shareAcrossTabs } from './tab-sharing';
-import { webStorageTokenStore } from './web-storage-store';
 
 export type BrowserClientOptions = ClientOptions & {
   /**
@@ -18,12 +17,12 @@ export type BrowserClientOptions = ClientOptions & {
    */
   dangerouslyAllowBrowser?: boolean;
   /**
-   * Where tokens are kept: `'memory'` (this page), `'session'` (sessionStorage: this tab, across
-   * reloads), `'local'` (localStorage: every tab; any script on the origin can read it), or a
-   * TokenStore of your own. Tabs of one origin share tokens in every case.
-   * @default 'memory'
+   * Where tokens are kept: this page's memory by default; `sessionTokenStore()` (this tab, across
+   * reloads), `localTokenStore()` (every tab; readable by any script on the origin) or a TokenStore
+   * of your own. Tabs of one origin share tokens in every case.
+   * @default memory
    */
-  tokenStorage?: 'memory' | 'session' | 'local' | TokenStore;
+  tokenStorage?: TokenStore;
   /**
    * Share tokens and refreshes with the other tabs and workers of this origin (Web Locks +
    * BroadcastChannel), so that ten tabs make one token request.
@@ -40,28 +39,19 @@ export class Client extends CoreClient {
   constructor(options: BrowserClientOptions) {
     const {
       dangerouslyAllowBrowser = false,
-      tokenStorage = 'memory',
+      tokenStorage = memoryTokenStore,
       shareAcrossTabs: share = true,
       ...rest
     } = options ?? ({} as BrowserClientOptions);
     if ((rest.apiKey !== undefined || rest.clientSecret !== undefined) && !dangerouslyAllowBrowser) {
       throw new CodexError(
-        'A client secret in a browser can be read by anyone who opens the page, who can then act as your project. ' +
-          'Use tokenProvider instead: your backend exchanges the API key and hands the page short-lived tokens. ' +
-          'If you really mean it (an internal tool, a demo), pass dangerouslyAllowBrowser: true.',
+        'A client secret in a web page is readable by anyone who opens it. Use tokenProvider (your backend ' +
+          'mints short-lived tokens), or pass dangerouslyAllowBrowser: true to accept the risk.',
       );
     }
-    const store =
-      tokenStorage === 'session'
-        ? webStorageTokenStore(sessionStorage)
-        : tokenStorage === 'local'
-          ? webStorageTokenStore(localStorage)
-          : tokenStorage === 'memory'
-            ? memoryTokenStore
-            : tokenStorage;
     super({
       ...rest,
-      tokenStore: store,
+      tokenStore: tokenStorage,
       ...(share && {
         coordinateRefresh: (key: string, fetchToken: TokenProvider) =>
           shareAcrossTabs(key, fetchToken, rest.clock?.now),

@@ -5,4 +5,4 @@
 export * from '@codex/core';
 export { type BrowserClientOptions, Client } from './client';
 export { shareAcrossTabs } from './tab-sharing';
-export { webStorageTokenStore } from './web-storage-store';
+export { localTokenStore, sessionTokenStore, webStorageTokenStore } from './web-storage-store';

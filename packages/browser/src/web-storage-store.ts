@@ -23,3 +23,9 @@ export function webStorageTokenStore(storage: Storage, prefix = 'codex-sdk-token
     },
   };
 }
+
+/** Tokens in sessionStorage: this tab only, kept across reloads. */
+export const sessionTokenStore = (): TokenStore => webStorageTokenStore(sessionStorage);
+
+/** Tokens in localStorage: every tab, kept across restarts, readable by any script on the origin. Only when you mean it. */
+export const localTokenStore = (): TokenStore => webStorageTokenStore(localStorage);

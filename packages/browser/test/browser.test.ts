@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, inject, it } from 'vitest';
-import { Client, CodexError, isAPIConnectionError } from '../src/index';
+import { Client, CodexError, isAPIConnectionError, sessionTokenStore } from '../src/index';
 
 const server = inject('devServer');
 
@@ -43,7 +43,7 @@ describe('@codex/browser in Chromium', () => {
     }
     expect(error).toBeInstanceOf(CodexError);
     expect((error as Error).message).toMatch(
-      /anyone who opens the page.*tokenProvider.*dangerouslyAllowBrowser: true/s,
+      /anyone who opens it.*tokenProvider.*dangerouslyAllowBrowser: true/s,
     );
     expect((error as Error).message).not.toContain(server.readWriteKey.split(':')[1]);
     expect(() => new Client({ clientId: 'cdx_id_x', clientSecret: 'cdx_sk_y', baseUrl: server.url })).toThrow(
@@ -70,12 +70,12 @@ describe('@codex/browser in Chromium', () => {
     expect(localStorage.length).toBe(0);
   });
 
-  it("keeps tokens in sessionStorage when asked ('session'), never in localStorage", async () => {
+  it('keeps tokens in sessionStorage when asked (sessionTokenStore()), never in localStorage', async () => {
     await admin('POST', '/reset');
     const client = new Client({
       baseUrl: `${server.url}/`,
       tokenProvider: backendTokenProvider,
-      tokenStorage: 'session',
+      tokenStorage: sessionTokenStore(),
     });
     await client.documents.list();
     expect(sessionStorage.length).toBe(1);

@@ -33,14 +33,19 @@ export async function runBatch<TOp, TDocument>(
   defaultConcurrency: number,
   send: SendChunk,
 ): Promise<BatchOutcome<TDocument>[]> {
-  if (!op.batch) throw new TypeError(`${op.operationId} is not a batch operation`);
-  const { operationsField, resultsField, maxOperations } = op.batch;
+  // Only called for rows with `batch` (resources.ts).
+  const { operationsField, resultsField, maxOperations } = op.batch as NonNullable<OperationSpec['batch']>;
   const { concurrency = defaultConcurrency, onProgress, idempotencyKey, ...requestOptions } = options;
   const chunks: Array<{ offset: number; items: readonly TOp[] }> = [];
   for (let offset = 0; offset < operations.length; offset += maxOperations) {
     chunks.push({ offset, items: operations.slice(offset, offset + maxOperations) });
   }
-  const outcomes: BatchOutcome<TDocument>[] = new Array(operations.length);
+  // Every operation gets an outcome, even if the API left one out.
+  const outcomes: BatchOutcome<TDocument>[] = operations.map((_, index) => ({
+    index,
+    status: 0,
+    error: { code: 'missing_result', message: 'No result was returned.' },
+  }));
   let done = 0;
 
   const runChunk = async ({ offset, items }: (typeof chunks)[number], chunkIndex: number) => {
@@ -71,12 +76,5 @@ export async function runBatch<TOp, TDocument>(
     }
   };
   await Promise.all(Array.from({ length: Math.min(Math.max(1, concurrency), chunks.length) }, worker));
-  for (let i = 0; i < outcomes.length; i++) {
-    outcomes[i] ??= {
-      index: i,
-      status: 0,
-      error: { code: 'missing_result', message: 'The API returned no result for this operation.' },
-    };
-  }
   return outcomes;
 }

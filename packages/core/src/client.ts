@@ -1,5 +1,11 @@
 import { type ClientConfig, type ClientSettings, resolveConfig } from './config';
-import { type CredentialOptions, type Credentials, REDACTED, resolveCredentials } from './credentials';
+import {
+  type CredentialOptions,
+  type Credentials,
+  type ProvidedToken,
+  REDACTED,
+  resolveCredentials,
+} from './credentials';
 import { CodexError } from './errors';
 import type { TokenResponse } from './generated/types.gen';
 import { operationTable } from './operations';
@@ -14,15 +20,17 @@ export type ClientOptions = CredentialOptions & ClientSettings;
 
 const INSPECT = Symbol.for('nodejs.util.inspect.custom');
 
-function checkToken(value: unknown, source: string): { accessToken: string; expiresIn: number } {
-  const token = value as { accessToken?: unknown; expiresIn?: unknown } | null;
-  if (typeof token?.accessToken !== 'string' || token.accessToken.length === 0) {
-    throw new CodexError(`${source} returned no access token.`);
+function checkToken(value: unknown, source: string): ProvidedToken {
+  const token = value as Partial<ProvidedToken> | null;
+  const expiresIn = token?.expiresIn;
+  if (
+    !token?.accessToken ||
+    typeof token.accessToken !== 'string' ||
+    !(typeof expiresIn === 'number' && expiresIn > 0 && expiresIn < Infinity)
+  ) {
+    throw new CodexError(`${source} must return a non-empty accessToken and a positive expiresIn (seconds).`);
   }
-  if (typeof token.expiresIn !== 'number' || !Number.isFinite(token.expiresIn) || token.expiresIn <= 0) {
-    throw new CodexError(`${source} returned an invalid expiresIn (a positive number of seconds is required).`);
-  }
-  return { accessToken: token.accessToken, expiresIn: token.expiresIn };
+  return { accessToken: token.accessToken, expiresIn };
 }
 
 /**
@@ -90,16 +98,14 @@ export class Client {
 
   /** Settings without secrets, for logs and debugging. */
   toJSON() {
-    const c = this.#config;
+    const { baseUrl, maxRetries, timeout } = this.#config;
+    const credentials = this.#credentials;
     return {
-      baseUrl: c.baseUrl,
-      credentials:
-        this.#credentials.kind === 'client' ? this.#credentials.credentials.toJSON() : { tokenProvider: true },
+      baseUrl,
+      credentials: credentials.kind === 'client' ? credentials.credentials : { tokenProvider: true },
       accessToken: REDACTED,
-      maxRetries: c.maxRetries,
-      timeout: c.timeout,
-      maxRetryDelay: c.maxRetryDelay,
-      ...(c.deadline !== undefined && { deadline: c.deadline }),
+      maxRetries,
+      timeout,
     };
   }
 

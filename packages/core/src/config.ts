@@ -71,13 +71,6 @@ export type ClientConfig = Required<
 
 const LOOPBACK = /^(localhost|127(\.\d{1,3}){3}|\[::1\])$/i;
 
-function nonNegative(name: string, value: number | undefined, fallback: number): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0)
-    throw new CodexError(`${name} must be a non-negative number.`);
-  return value;
-}
-
 /** Checks the baseUrl: https, or http on loopback, or http with allowInsecure. */
 export function checkBaseUrl(baseUrl: string, allowInsecure: boolean): string {
   let url: URL;
@@ -96,31 +89,31 @@ export function checkBaseUrl(baseUrl: string, allowInsecure: boolean): string {
 }
 
 export function resolveConfig(settings: ClientSettings): ClientConfig {
-  const integer = (name: string, value: number | undefined, fallback: number) => {
-    const n = nonNegative(name, value, fallback);
-    if (!Number.isInteger(n)) throw new CodexError(`${name} must be an integer.`);
-    return n;
+  const num = (name: keyof ClientSettings, fallback: number, integer = false, min = 0): number => {
+    const value = settings[name] ?? fallback;
+    if (typeof value !== 'number' || !(value >= min && value < Infinity) || (integer && !Number.isInteger(value))) {
+      throw new CodexError(`${name} must be ${integer ? 'an integer' : 'a number'} >= ${min}.`);
+    }
+    return value;
   };
-  const concurrency = integer('batchConcurrency', settings.batchConcurrency, 4);
-  if (concurrency < 1) throw new CodexError('batchConcurrency must be at least 1.');
   return {
     baseUrl: checkBaseUrl(settings.baseUrl ?? DEFAULT_BASE_URL, settings.allowInsecure === true),
     scope: settings.scope,
-    maxRetries: integer('maxRetries', settings.maxRetries, 2),
-    timeout: nonNegative('timeout', settings.timeout, 60_000),
-    deadline: settings.deadline === undefined ? undefined : nonNegative('deadline', settings.deadline, 0),
-    maxRetryDelay: nonNegative('maxRetryDelay', settings.maxRetryDelay, 60_000),
-    batchConcurrency: concurrency,
+    maxRetries: num('maxRetries', 2, true),
+    timeout: num('timeout', 60_000),
+    deadline: settings.deadline === undefined ? undefined : num('deadline', 0),
+    maxRetryDelay: num('maxRetryDelay', 60_000),
+    batchConcurrency: num('batchConcurrency', 4, true, 1),
     headers: { ...settings.headers },
     logger: settings.logger,
     hooks: settings.hooks ?? {},
     clock: settings.clock ?? systemClock,
     random: settings.random ?? Math.random,
     fetch: () => {
-      const f = settings.fetch ?? (globalThis as { fetch?: typeof fetch }).fetch;
+      const f = settings.fetch ?? globalThis.fetch;
       if (typeof f !== 'function') {
         throw new CodexError(
-          'No fetch is available. Use Node.js >= 18, a browser or Deno, or pass a fetch implementation as the `fetch` option.',
+          'No fetch is available: use Node.js >= 18, a browser or Deno, or pass the `fetch` option.',
         );
       }
       return settings.fetch ? f : f.bind(globalThis);

@@ -37,7 +37,7 @@ describe('credentials', () => {
     [
       'two kinds at once',
       { apiKey: `a:${SECRET}`, tokenProvider: async () => ({ accessToken: 't', expiresIn: 1 }) },
-      /Give one kind/,
+      /Give one kind of credentials/,
     ],
   ])('refuses %s with a CodexError that explains the format and never echoes the secret', (_, options, message) => {
     let error: unknown;

@@ -49,31 +49,31 @@ export type Credentials =
   | { kind: 'client'; credentials: ClientCredentials }
   | { kind: 'provider'; provider: TokenProvider };
 
+const typeOf = (value: unknown) => (value === null ? 'null' : typeof value);
+
 function invalid(message: string): never {
   throw new CodexError(
-    `${message} Pass apiKey: "<client_id>:<client_secret>" (e.g. process.env.CODEX_API_KEY), or clientId and clientSecret, or tokenProvider.`,
+    `${message} Expected apiKey: "<client_id>:<client_secret>", or clientId + clientSecret, or tokenProvider.`,
   );
 }
 
 // Messages describe the input (its type, its length) and never echo it: it may be a secret.
 function checkPart(name: string, value: unknown, isSecret = false): string {
-  if (typeof value !== 'string') invalid(`${name} must be a string, got ${value === null ? 'null' : typeof value}.`);
-  if (value.length === 0) invalid(`${name} is empty.`);
-  if (/\s/.test(value)) invalid(`${name} contains whitespace (a stray newline or space?).`);
+  if (typeof value !== 'string') invalid(`${name} must be a string, got ${typeOf(value)}.`);
+  if (!value) invalid(`${name} is empty.`);
+  if (/\s/.test(value)) invalid(`${name} contains whitespace.`);
   // A client ID never contains ':'; apiKey is split on the first ':', so the secret may.
-  if (!isSecret && value.includes(':')) invalid(`${name} must not contain ':'.`);
+  if (!isSecret && value.includes(':')) invalid(`${name} contains ':'.`);
   return value;
 }
 
 /** Reads credentials from options; throws a CodexError that explains the expected format. */
 export function resolveCredentials(options: CredentialOptions): Credentials {
-  const given = [
-    options.apiKey !== undefined && 'apiKey',
-    (options.clientId !== undefined || options.clientSecret !== undefined) && 'clientId/clientSecret',
-    options.tokenProvider !== undefined && 'tokenProvider',
-  ].filter(Boolean);
-  if (given.length === 0) invalid('No credentials were given.');
-  if (given.length > 1) invalid(`Give one kind of credentials, not ${given.join(' and ')}.`);
+  const kinds =
+    +(options.apiKey !== undefined) +
+    +(options.clientId !== undefined || options.clientSecret !== undefined) +
+    +(options.tokenProvider !== undefined);
+  if (kinds !== 1) invalid(kinds ? 'Give one kind of credentials, not several.' : 'No credentials were given.');
 
   if (options.tokenProvider !== undefined) {
     if (typeof options.tokenProvider !== 'function') invalid('tokenProvider must be a function.');
@@ -81,10 +81,9 @@ export function resolveCredentials(options: CredentialOptions): Credentials {
   }
   if (options.apiKey !== undefined) {
     const key: unknown = options.apiKey;
-    if (typeof key !== 'string') invalid(`apiKey must be a string, got ${key === null ? 'null' : typeof key}.`);
+    if (typeof key !== 'string') invalid(`apiKey must be a string, got ${typeOf(key)}.`);
     const colon = key.indexOf(':');
-    if (colon < 0)
-      invalid(`apiKey has no ':' (a string of ${key.length} characters); it must be "<client_id>:<client_secret>".`);
+    if (colon < 0) invalid(`apiKey has no ':' (${key.length} characters).`);
     return {
       kind: 'client',
       credentials: new ClientCredentials(

@@ -6,26 +6,14 @@ export type Logger = {
 };
 
 /** Headers that may be logged; everything else (Authorization above all) is left out. */
-const LOGGABLE = new Set([
-  'accept',
-  'content-type',
-  'content-length',
-  'idempotency-key',
-  'idempotent-replayed',
-  'retry-after',
-  'retry-after-ms',
-  'user-agent',
-  'x-request-id',
-  'x-ratelimit-limit',
-  'x-ratelimit-remaining',
-  'x-ratelimit-reset',
-]);
+const LOGGABLE =
+  /^(accept|content-(type|length)|idempotency-key|idempotent-replayed|retry-after(-ms)?|user-agent|x-request-id|x-ratelimit-(limit|remaining|reset))$/i;
 
 /** The allow-listed headers, for a log line. Bodies are never logged (the token request's holds the secret). */
 export function logHeaders(headers: Headers): Record<string, string> {
   const out: Record<string, string> = {};
   headers.forEach((value, name) => {
-    if (LOGGABLE.has(name.toLowerCase())) out[name.toLowerCase()] = value;
+    if (LOGGABLE.test(name)) out[name.toLowerCase()] = value;
   });
   return out;
 }

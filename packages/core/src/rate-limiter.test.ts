@@ -53,7 +53,6 @@ describe('RateLimiter', () => {
     for (let i = 0; i < 3; i++) await limiter.acquire();
     // First answer: 3 left, but two more requests are on their way.
     limiter.settle(serverHeaders(10, 3, 30));
-    expect(limiter.snapshot().serverRemaining).toBe(1);
     await limiter.acquire();
     expect(clock.now()).toBe(0);
     await limiter.acquire();

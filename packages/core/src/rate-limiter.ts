@@ -98,16 +98,4 @@ export class RateLimiter {
     this.#serverRemaining = newWindow ? left : Math.min(this.#serverRemaining ?? left, left);
     this.#serverResetAt = resetAt;
   }
-
-  /** For tests and telemetry. */
-  snapshot() {
-    const now = this.#clock.now();
-    this.#refill(now);
-    return {
-      tokens: this.#tokens,
-      inFlight: this.#inFlight,
-      serverRemaining: this.#serverRemaining,
-      waitMs: this.#wait(now),
-    };
-  }
 }

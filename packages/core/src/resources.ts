@@ -58,14 +58,9 @@ type Json = Record<string, unknown>;
 
 function method(op: OperationSpec, transport: Transport, config: ClientConfig) {
   return (...args: unknown[]) => {
+    // buildUrl checks the values (non-empty strings) when the request is made.
     const path: Record<string, string> = {};
-    for (const name of op.pathParams) {
-      const value = args.shift();
-      if (typeof value !== 'string' || value.length === 0) {
-        throw new CodexError(`${op.resource}.${op.method}: ${name} must be a non-empty string.`);
-      }
-      path[name] = value;
-    }
+    for (const name of op.pathParams) path[name] = args.shift() as string;
     const first = args.shift();
     const takesBody = op.hasBody;
     const takesQuery = !takesBody && op.queryParams.length > 0;

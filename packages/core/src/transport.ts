@@ -35,7 +35,15 @@ export type RequestInput = { path?: Record<string, string>; query?: Record<strin
 
 /** Retried statuses: timeouts, rate limits and transient server errors; never other 4xx. */
 export const RETRYABLE_STATUSES = [408, 429, 500, 502, 503, 504];
-const ALL_METHODS = ['get', 'post', 'put', 'patch', 'delete', 'head', 'options'] as const;
+const ALL_METHODS: Array<'get' | 'post' | 'put' | 'patch' | 'delete' | 'head' | 'options'> = [
+  'get',
+  'post',
+  'put',
+  'patch',
+  'delete',
+  'head',
+  'options',
+];
 
 /** Builds the URL of an operation from the operation table's path template. */
 export function buildUrl(baseUrl: string, op: OperationSpec, input: RequestInput): string {
@@ -53,235 +61,176 @@ export function buildUrl(baseUrl: string, op: OperationSpec, input: RequestInput
   return `${baseUrl}${path}${search ? `?${search}` : ''}`;
 }
 
-type CallState = {
-  attempt: number;
-  token: string | undefined;
-  acquired: boolean;
-  nextDelay: number;
-  refusedRetryAfter: number | undefined;
-};
-
 /**
- * Sends one operation: pacing, bearer token, Idempotency-Key, ky's retries (with our policy for
- * what and how long), one replay after 401 invalid_token, and typed errors.
+ * Sends operations: pacing, bearer token, Idempotency-Key, ky's retries (with our policy for what
+ * and how long), one replay after 401 invalid_token, and typed errors.
  */
 export class Transport {
-  readonly #config: ClientConfig;
   readonly #ky: KyInstance;
 
   constructor(
-    config: ClientConfig,
+    private readonly config: ClientConfig,
     private readonly tokens: TokenManager,
     private readonly limiter: RateLimiter,
   ) {
-    this.#config = config;
     // fetch is looked up at call time, so a polyfill or test double installed later is used.
-    this.#ky = ky.create({
-      fetch: (input, init) => config.fetch()(input, init),
-      throwHttpErrors: true,
-      redirect: 'error',
-    });
+    this.#ky = ky.create({ fetch: (input, init) => config.fetch()(input, init), redirect: 'error' });
   }
 
   async request<T>(op: OperationSpec, input: RequestInput, options: RequestOptions = {}): Promise<T> {
-    const config = this.#config;
+    const { config, tokens, limiter } = this;
+    const { operationId } = op;
     const url = buildUrl(config.baseUrl, op, input);
-    const idempotencyKey = op.idempotency ? (options.idempotencyKey ?? crypto.randomUUID()) : undefined;
+    const headers: Record<string, string> = { Accept: 'application/json', ...config.headers, ...options.headers };
+    // One key per call, reused by every retry and by the 401 replay.
+    if (op.idempotency) headers['Idempotency-Key'] = options.idempotencyKey ?? crypto.randomUUID();
     const deadline = options.deadline ?? config.deadline;
-    const deadlineAt = deadline === undefined ? undefined : config.clock.now() + deadline;
-    const deadlineController = new AbortController();
-    const timer = deadline === undefined ? undefined : setTimeout(() => deadlineController.abort(), deadline);
-    const signals = [options.signal, deadline === undefined ? undefined : deadlineController.signal].filter(
-      (s) => s !== undefined,
-    );
+    const deadlineAt = deadline === undefined ? Infinity : config.clock.now() + deadline;
+    // AbortSignal.timeout's timer does not keep a process alive.
+    const deadlineSignal = deadline === undefined ? undefined : AbortSignal.timeout(deadline);
+    const signals = [options.signal, deadlineSignal].filter((s) => s !== undefined);
     const signal = signals.length > 1 ? AbortSignal.any(signals) : signals[0];
-    try {
-      for (let replays = 0; ; replays++) {
-        const state: CallState = {
-          attempt: 0,
-          token: undefined,
-          acquired: false,
-          nextDelay: 0,
-          refusedRetryAfter: undefined,
-        };
-        try {
-          return await this.#send<T>(op, url, input, options, { idempotencyKey, signal, deadlineAt }, state);
-        } catch (error) {
-          const converted = await this.#convert(error, options.signal, deadlineController.signal, deadline, state);
+    const maxRetries = options.maxRetries ?? config.maxRetries;
+    const timeout = options.timeout ?? config.timeout;
+    const baseOrigin = new URL(config.baseUrl).origin;
+    const log = config.logger;
+
+    for (let replays = 0; ; replays++) {
+      let attempt = 0;
+      let token: string | undefined;
+      let acquired = false;
+      let nextDelay = 0;
+      let refused: number | undefined;
+      const release = (responseHeaders?: Headers) => {
+        if (acquired) limiter.settle(responseHeaders);
+        acquired = false;
+      };
+
+      const shouldRetry = ({ error, retryCount }: ShouldRetryState): boolean => {
+        release();
+        if (signal?.aborted) return false;
+        const now = config.clock.now();
+        let reason = error instanceof TimeoutError ? 'timeout' : error instanceof TypeError ? 'connection error' : '';
+        let delay = backoffDelay(retryCount, config.random);
+        if (error instanceof HTTPError) {
+          const { status, headers: h } = error.response;
+          if (!RETRYABLE_STATUSES.includes(status)) return false;
+          reason = `status ${status}`;
+          const retryAfter = parseRetryAfter(h, now);
+          if (retryAfter !== undefined) {
+            if (retryAfter > config.maxRetryDelay || now + retryAfter > deadlineAt) {
+              refused = retryAfter;
+              return false;
+            }
+            delay = retryAfter;
+          }
+        }
+        if (!reason || now + delay > deadlineAt) return false;
+        nextDelay = delay;
+        config.hooks.onRetry?.({ operationId, attempt: retryCount, reason, delay });
+        log?.info?.(`codex: retrying ${operationId} (${retryCount}/${maxRetries}) after ${reason}, in ${delay} ms`);
+        return true;
+      };
+
+      try {
+        const response = await this.#ky(url, {
+          method: op.httpMethod,
+          headers,
+          ...(input.body !== undefined && { json: input.body }),
+          ...(signal && { signal }),
+          timeout,
+          retry: {
+            limit: maxRetries,
+            methods: ALL_METHODS,
+            statusCodes: RETRYABLE_STATUSES,
+            retryOnTimeout: true,
+            shouldRetry,
+            delay: () => nextDelay,
+          },
+          hooks: {
+            beforeRequest: [
+              async (request) => {
+                attempt++;
+                if (op.auth) {
+                  // The bearer token only ever goes to the baseUrl's origin.
+                  if (new URL(request.url).origin !== baseOrigin)
+                    throw new CodexError('Refusing to send the token to another origin.');
+                  // Wait for any token refresh before pacing, so that requests held back by a
+                  // refresh do not all leave at once on slots taken long before.
+                  await tokens.getToken(signal);
+                }
+                await limiter.acquire(signal);
+                acquired = true;
+                if (op.auth) {
+                  // Pacing may have waited long enough for the token to near its expiry: ask again
+                  // (free while it is fresh), so no request leaves with a token known to be expired.
+                  token = await tokens.getToken(signal);
+                  request.headers.set('Authorization', `Bearer ${token}`);
+                }
+                config.hooks.onRequest?.({ operationId, method: op.httpMethod, url, attempt });
+                log?.debug?.(`codex: → ${op.httpMethod} ${url} (attempt ${attempt})`, logHeaders(request.headers));
+              },
+            ],
+            afterResponse: [
+              (_request, _options, res) => {
+                release(res.headers);
+                config.hooks.onResponse?.({
+                  operationId,
+                  status: res.status,
+                  requestId: res.headers.get('x-request-id') ?? undefined,
+                  attempt,
+                });
+                log?.debug?.(`codex: ← ${res.status} ${operationId}`, logHeaders(res.headers));
+              },
+            ],
+          },
+        });
+        return (response.status === 204 ? undefined : await response.json()) as T;
+      } catch (error) {
+        release();
+        // Never keep ky's errors: their request carries the token.
+        if (options.signal?.aborted) throw new APIUserAbortError();
+        if (deadlineSignal?.aborted)
+          throw new APIConnectionTimeoutError(`The call did not finish within its deadline of ${deadline} ms.`);
+        if (error instanceof HTTPError) {
+          const { response } = error;
+          let body: ErrorBody = { code: `http_${response.status}`, message: response.statusText || 'Request failed.' };
+          try {
+            const parsed = (await response.json()) as { error?: ErrorBody };
+            if (typeof parsed?.error?.code === 'string') body = parsed.error;
+          } catch {
+            // Not the contract's envelope (a proxy's HTML page, say): keep the status.
+          }
+          if (refused !== undefined) {
+            body = {
+              ...body,
+              message: `${body.message} Not retried: Retry-After ${Math.ceil(refused / 1000)} s is over maxRetryDelay or the deadline.`,
+            };
+          }
+          const apiError = makeAPIError(
+            response.status,
+            body,
+            response.headers,
+            parseRetryAfter(response.headers, config.clock.now()),
+          );
           // 401 invalid_token: the token was revoked or expired early. Drop it, get a new one and
           // replay once; the replay does not use up a retry.
-          if (replays === 0 && op.auth && state.token && (converted as { code?: string }).code === 'invalid_token') {
-            await this.tokens.invalidate(state.token);
+          if (replays === 0 && token && apiError.code === 'invalid_token') {
+            await tokens.invalidate(token);
             continue;
           }
-          throw converted;
+          throw apiError;
         }
-      }
-    } finally {
-      clearTimeout(timer);
-    }
-  }
-
-  async #send<T>(
-    op: OperationSpec,
-    url: string,
-    input: RequestInput,
-    options: RequestOptions,
-    call: { idempotencyKey: string | undefined; signal: AbortSignal | undefined; deadlineAt: number | undefined },
-    state: CallState,
-  ): Promise<T> {
-    const config = this.#config;
-    const headers: Record<string, string> = { Accept: 'application/json', ...config.headers, ...options.headers };
-    if (call.idempotencyKey) headers['Idempotency-Key'] = call.idempotencyKey;
-    const baseOrigin = new URL(config.baseUrl).origin;
-    const maxRetries = options.maxRetries ?? config.maxRetries;
-
-    const shouldRetry = ({ error, retryCount }: ShouldRetryState): boolean => {
-      this.#release(state);
-      if (call.signal?.aborted) return false;
-      let reason: string;
-      let delay = backoffDelay(retryCount, config.random);
-      if (error instanceof HTTPError) {
-        const status = error.response.status;
-        if (!RETRYABLE_STATUSES.includes(status)) return false;
-        reason = `status ${status}`;
-        const retryAfter = parseRetryAfter(error.response.headers, config.clock.now());
-        if (retryAfter !== undefined) {
-          const tooLate = call.deadlineAt !== undefined && config.clock.now() + retryAfter > call.deadlineAt;
-          if (retryAfter > config.maxRetryDelay || tooLate) {
-            state.refusedRetryAfter = retryAfter;
-            return false;
-          }
-          delay = retryAfter;
+        if (error instanceof TimeoutError)
+          throw new APIConnectionTimeoutError(`The request timed out after ${timeout} ms (attempt ${attempt}).`);
+        if (error instanceof TypeError || (error as Error)?.name === 'AbortError') {
+          throw new APIConnectionError(
+            `Could not reach the Codex API at ${config.baseUrl}: ${(error as Error).message}`,
+            { cause: error },
+          );
         }
-      } else if (error instanceof TimeoutError) {
-        reason = 'timeout';
-      } else if (error instanceof TypeError) {
-        reason = 'connection error';
-      } else {
-        return false;
+        throw error;
       }
-      if (call.deadlineAt !== undefined && config.clock.now() + delay > call.deadlineAt) return false;
-      state.nextDelay = delay;
-      config.hooks.onRetry?.({ operationId: op.operationId, attempt: retryCount, reason, delay });
-      config.logger?.info?.(
-        `codex: retrying ${op.operationId} (retry ${retryCount} of ${maxRetries}) after ${reason}, in ${delay} ms`,
-      );
-      return true;
-    };
-
-    const response = await this.#ky(url, {
-      method: op.httpMethod,
-      headers,
-      ...(input.body !== undefined && { json: input.body }),
-      ...(call.signal && { signal: call.signal }),
-      timeout: options.timeout ?? config.timeout,
-      retry: {
-        limit: maxRetries,
-        methods: [...ALL_METHODS],
-        statusCodes: RETRYABLE_STATUSES,
-        retryOnTimeout: true,
-        shouldRetry,
-        delay: () => state.nextDelay,
-      },
-      hooks: {
-        beforeRequest: [
-          async (request) => {
-            state.attempt++;
-            // The bearer token only ever goes to the baseUrl's origin.
-            if (op.auth && new URL(request.url).origin !== baseOrigin) {
-              throw new CodexError('Refusing to send the access token to another origin.');
-            }
-            // Wait for any token refresh first...
-            if (op.auth) await this.tokens.getToken(call.signal);
-            // Counted when it really leaves: after any wait for a token, so that requests held
-            // back by a token refresh do not all leave at once on slots taken long before.
-            await this.limiter.acquire(call.signal);
-            state.acquired = true;
-            if (op.auth) {
-              // ...then take the token after pacing, which may have waited long enough for it to
-              // near its expiry (free while it is fresh): no request leaves with an expired token.
-              state.token = await this.tokens.getToken(call.signal);
-              request.headers.set('Authorization', `Bearer ${state.token}`);
-            }
-            config.hooks.onRequest?.({
-              operationId: op.operationId,
-              method: op.httpMethod,
-              url,
-              attempt: state.attempt,
-            });
-            config.logger?.debug?.(
-              `codex: → ${op.httpMethod} ${url} (attempt ${state.attempt})`,
-              logHeaders(request.headers),
-            );
-          },
-        ],
-        afterResponse: [
-          (_request, _options, res) => {
-            this.#release(state, res.headers);
-            config.hooks.onResponse?.({
-              operationId: op.operationId,
-              status: res.status,
-              requestId: res.headers.get('x-request-id') ?? undefined,
-              attempt: state.attempt,
-            });
-            config.logger?.debug?.(`codex: ← ${res.status} ${op.operationId}`, logHeaders(res.headers));
-          },
-        ],
-      },
-    });
-    if (response.status === 204) return undefined as T;
-    return (await response.json()) as T;
-  }
-
-  #release(state: CallState, headers?: Headers): void {
-    if (!state.acquired) return;
-    state.acquired = false;
-    this.limiter.settle(headers);
-  }
-
-  /** Maps whatever ky or fetch threw to the SDK's errors; never keeps ky's errors (their request holds the token). */
-  async #convert(
-    error: unknown,
-    userSignal: AbortSignal | undefined,
-    deadlineSignal: AbortSignal,
-    deadline: number | undefined,
-    state: CallState,
-  ): Promise<unknown> {
-    this.#release(state);
-    if (userSignal?.aborted) return new APIUserAbortError();
-    if (deadlineSignal.aborted)
-      return new APIConnectionTimeoutError(`The call did not finish within its deadline of ${deadline} ms.`);
-    if (error instanceof CodexError) return error;
-    if (error instanceof HTTPError) {
-      const { response } = error;
-      let body: ErrorBody = { code: `http_${response.status}`, message: response.statusText || 'Request failed.' };
-      try {
-        const parsed = (await response.json()) as { error?: ErrorBody };
-        if (parsed?.error && typeof parsed.error.code === 'string') body = parsed.error;
-      } catch {
-        // Not the contract's envelope (a proxy's HTML page, say): keep the status.
-      }
-      const retryAfter = parseRetryAfter(response.headers, this.#config.clock.now());
-      if (state.refusedRetryAfter !== undefined) {
-        const seconds = Math.ceil(state.refusedRetryAfter / 1000);
-        body = {
-          ...body,
-          message: `${body.message} Not retried: the API asked to wait ${seconds} s, more than maxRetryDelay or the deadline allows.`,
-        };
-      }
-      return makeAPIError(response.status, body, response.headers, retryAfter);
     }
-    if (error instanceof TimeoutError) {
-      return new APIConnectionTimeoutError(
-        `The request timed out after ${this.#config.timeout} ms (attempt ${state.attempt}).`,
-      );
-    }
-    if (error instanceof TypeError || (error instanceof Error && error.name === 'AbortError')) {
-      return new APIConnectionError(`Could not reach the Codex API at ${this.#config.baseUrl}: ${error.message}`, {
-        cause: error,
-      });
-    }
-    return error;
   }
 }

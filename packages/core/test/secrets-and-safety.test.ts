@@ -112,7 +112,7 @@ describe('safety', () => {
 
   it('validates options at construction', () => {
     expect(() => new Client({ apiKey: 'cdx_id_a:cdx_sk_b', maxRetries: -1 })).toThrow(
-      /maxRetries must be a non-negative number/,
+      /maxRetries must be an integer >= 0/,
     );
     expect(() => new Client({ apiKey: 'cdx_id_a:cdx_sk_b', maxRetries: 1.5 })).toThrow(/integer/);
     expect(() => new Client({ apiKey: 'cdx_id_a:cdx_sk_b', timeout: Number.NaN })).toThrow(/timeout/);

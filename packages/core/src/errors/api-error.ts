@@ -44,9 +44,6 @@ export class NotFoundError extends APIError {
 export class ConflictError extends APIError {
   static override readonly kind: ErrorKind = 'ConflictError';
 }
-export class PayloadTooLargeError extends APIError {
-  static override readonly kind: ErrorKind = 'PayloadTooLargeError';
-}
 export class UnprocessableEntityError extends APIError {
   static override readonly kind: ErrorKind = 'UnprocessableEntityError';
 }
@@ -75,7 +72,6 @@ export function makeAPIError(status: number, body: ErrorBody, headers: Headers, 
     403: PermissionDeniedError,
     404: NotFoundError,
     409: ConflictError,
-    413: PayloadTooLargeError,
     422: UnprocessableEntityError,
   };
   const Class = classes[status] ?? (status >= 500 ? InternalServerError : APIError);

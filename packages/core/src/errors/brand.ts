@@ -12,7 +12,6 @@ export type ErrorKind =
   | 'PermissionDeniedError'
   | 'NotFoundError'
   | 'ConflictError'
-  | 'PayloadTooLargeError'
   | 'UnprocessableEntityError'
   | 'RateLimitError'
   | 'InternalServerError'
