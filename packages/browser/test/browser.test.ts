@@ -42,9 +42,7 @@ describe('@codex/browser in Chromium', () => {
       error = e;
     }
     expect(error).toBeInstanceOf(CodexError);
-    expect((error as Error).message).toMatch(
-      /anyone who opens it.*tokenProvider.*dangerouslyAllowBrowser: true/s,
-    );
+    expect((error as Error).message).toMatch(/anyone who opens it.*tokenProvider.*dangerouslyAllowBrowser: true/s);
     expect((error as Error).message).not.toContain(server.readWriteKey.split(':')[1]);
     expect(() => new Client({ clientId: 'cdx_id_x', clientSecret: 'cdx_sk_y', baseUrl: server.url })).toThrow(
       CodexError,

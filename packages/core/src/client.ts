@@ -96,6 +96,16 @@ export class Client {
     Object.assign(this, buildResources(operationTable, transport, config));
   }
 
+  /**
+   * The current access token (fetched or refreshed when needed) and its remaining lifetime in
+   * seconds. For a backend that hands short-lived tokens to a browser page's `tokenProvider`:
+   * the API key stays on the server, and every page shares the server's cached token.
+   */
+  async getAccessToken(signal?: AbortSignal): Promise<ProvidedToken> {
+    const { accessToken, expiresAt } = await this.#tokens.getToken(signal);
+    return { accessToken, expiresIn: Math.floor((expiresAt - this.#config.clock.now()) / 1000) };
+  }
+
   /** Settings without secrets, for logs and debugging. */
   toJSON() {
     const { baseUrl, maxRetries, timeout } = this.#config;

@@ -65,7 +65,7 @@ describe('TokenManager', () => {
     await new Promise((r) => setTimeout(r, 0));
     expect(api.calls).toBe(1);
     await api.resolveAll();
-    expect(new Set(await callers)).toEqual(new Set(['token-1']));
+    expect(new Set((await callers).map((t) => t.accessToken))).toEqual(new Set(['token-1']));
   });
 
   it('keeps using the token, without a request, until the refresh window', async () => {
@@ -74,9 +74,9 @@ describe('TokenManager', () => {
     const tokens = manager(api, clock);
     const first = tokens.getToken();
     await api.resolveAll();
-    expect(await first).toBe('token-1');
+    expect((await first).accessToken).toBe('token-1');
     clock.advance(3600_000 - REFRESH_WINDOW_MS - 1);
-    expect(await tokens.getToken()).toBe('token-1');
+    expect((await tokens.getToken()).accessToken).toBe('token-1');
     expect(api.calls).toBe(1);
   });
 
@@ -88,12 +88,12 @@ describe('TokenManager', () => {
     await api.resolveAll();
     await first;
     clock.advance(3600_000 - REFRESH_WINDOW_MS);
-    expect(await tokens.getToken()).toBe('token-1'); // not blocked
+    expect((await tokens.getToken()).accessToken).toBe('token-1'); // not blocked
     expect(api.calls).toBe(2); // one refresh started
-    expect(await tokens.getToken()).toBe('token-1'); // still one refresh in flight
+    expect((await tokens.getToken()).accessToken).toBe('token-1'); // still one refresh in flight
     expect(api.calls).toBe(2);
     await api.resolveAll();
-    expect(await tokens.getToken()).toBe('token-2');
+    expect((await tokens.getToken()).accessToken).toBe('token-2');
   });
 
   it('blocks callers inside the last 30 s: no token known to be expired is handed out', async () => {
@@ -112,7 +112,7 @@ describe('TokenManager', () => {
     await new Promise((r) => setTimeout(r, 0));
     expect(settled).toBe(false);
     await api.resolveAll();
-    expect(await waiting).toBe('token-2');
+    expect((await waiting).accessToken).toBe('token-2');
   });
 
   it('never caches a failed refresh: the next caller asks again', async () => {
@@ -127,7 +127,7 @@ describe('TokenManager', () => {
     await new Promise((r) => setTimeout(r, 0));
     expect(api.calls).toBe(2);
     await api.resolveAll();
-    expect(await retried).toBe('token-1');
+    expect((await retried).accessToken).toBe('token-1');
   });
 
   it('backs off after a failed background refresh, keeping the valid token', async () => {
@@ -138,15 +138,15 @@ describe('TokenManager', () => {
     await api.resolveAll();
     await first;
     clock.advance(3600_000 - 60_000); // inside the window, before the blocking margin
-    expect(await tokens.getToken()).toBe('token-1');
+    expect((await tokens.getToken()).accessToken).toBe('token-1');
     expect(api.calls).toBe(2);
     await api.rejectAll();
-    expect(await tokens.getToken()).toBe('token-1');
+    expect((await tokens.getToken()).accessToken).toBe('token-1');
     await new Promise((r) => setTimeout(r, 0));
     // Backoff for the first failure is under 500 ms (full jitter): no new attempt before it ends...
     expect(api.calls).toBe(2);
     clock.advance(500);
-    expect(await tokens.getToken()).toBe('token-1');
+    expect((await tokens.getToken()).accessToken).toBe('token-1');
     // ...and one after it.
     expect(api.calls).toBe(3);
   });
@@ -156,15 +156,15 @@ describe('TokenManager', () => {
     const tokens = manager(api);
     const first = tokens.getToken();
     await api.resolveAll();
-    const token = await first;
+    const { accessToken: token } = await first;
     await Promise.all([tokens.invalidate(token), tokens.invalidate(token)]);
     const next = tokens.getToken();
     await new Promise((r) => setTimeout(r, 0));
     expect(api.calls).toBe(2);
     await api.resolveAll();
-    expect(await next).toBe('token-2');
+    expect((await next).accessToken).toBe('token-2');
     await tokens.invalidate(token); // stale: token-2 stays
-    expect(await tokens.getToken()).toBe('token-2');
+    expect((await tokens.getToken()).accessToken).toBe('token-2');
   });
 
   it('shows no token in JSON or inspection', async () => {

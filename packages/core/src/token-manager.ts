@@ -58,8 +58,8 @@ export class TokenManager {
     this.#random = options.random ?? Math.random;
   }
 
-  /** A token valid beyond the blocking margin. */
-  async getToken(signal?: AbortSignal): Promise<string> {
+  /** A token valid beyond the blocking margin (the token and its expiry). */
+  async getToken(signal?: AbortSignal): Promise<StoredToken> {
     if (!this.#loaded) {
       this.#loaded = true;
       const stored = await this.#options.store.get(this.#options.key);
@@ -75,10 +75,9 @@ export class TokenManager {
           this.#retryAt = this.#options.clock.now() + backoffDelay(this.#failures, this.#random);
         });
       }
-      return current.accessToken;
+      return current;
     }
-    const token = await this.#join(signal);
-    return token.accessToken;
+    return this.#join(signal);
   }
 
   /** Forgets `token` if it is still the current one (the API rejected it). */

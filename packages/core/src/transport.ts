@@ -164,7 +164,7 @@ export class Transport {
                 if (op.auth) {
                   // Pacing may have waited long enough for the token to near its expiry: ask again
                   // (free while it is fresh), so no request leaves with a token known to be expired.
-                  token = await tokens.getToken(signal);
+                  token = (await tokens.getToken(signal)).accessToken;
                   request.headers.set('Authorization', `Bearer ${token}`);
                 }
                 config.hooks.onRequest?.({ operationId, method: op.httpMethod, url, attempt });

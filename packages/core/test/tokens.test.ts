@@ -102,6 +102,17 @@ describe('token lifecycle over real HTTP', () => {
     expect(`${String(error)} ${(error as Error).stack} ${JSON.stringify(error)}`).not.toContain('cdx_sk_wrong_secret');
   });
 
+  it('getAccessToken() hands out the cached token and its remaining lifetime (for a backend serving pages)', async () => {
+    const server = await devServer();
+    const client = clientFor(server);
+    await client.documents.list();
+    const token = await client.getAccessToken();
+    expect(token.accessToken).toMatch(/^cdx_at_/);
+    expect(token.expiresIn).toBeGreaterThan(3590);
+    expect(token.expiresIn).toBeLessThanOrEqual(3600);
+    expect(tokenRequests(server)).toBe(1);
+  });
+
   it('a tokenProvider is called once for many calls and its token is sent', async () => {
     const server = await devServer();
     let provided = 0;
