@@ -2,6 +2,9 @@
 // Packaging checks for every public package, on what would be published: publint --strict and
 // attw --pack (are the types right for every way of importing?). Run after `pnpm build`.
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 // ESM-only packages are checked with attw's esm-only profile (no CommonJS resolution expected).
 const PACKAGES = [
@@ -22,7 +25,27 @@ const run = (label, command, args) => {
     failed = true;
   }
 };
+/** What a tarball may hold: the build, the docs, the manifest. No `workspace:` ranges. */
+const ALLOWED = /^package\/(dist\/.+|README\.md|LICENSE|CHANGELOG\.md|package\.json)$/;
+function checkTarball(dir) {
+  const out = mkdtempSync(join(tmpdir(), 'codex-pack-'));
+  const pack = spawnSync('pnpm', ['pack', '--pack-destination', out], { cwd: dir, encoding: 'utf8' });
+  if (pack.status !== 0) return [`pnpm pack failed: ${pack.stderr}`];
+  const [tarball] = readdirSync(out);
+  const files = spawnSync('tar', ['tzf', join(out, tarball)], { encoding: 'utf8' }).stdout.trim().split('\n');
+  const problems = files.filter((f) => !ALLOWED.test(f)).map((f) => `unexpected file in the tarball: ${f}`);
+  const manifest = spawnSync('tar', ['xzf', join(out, tarball), '-O', 'package/package.json'], { encoding: 'utf8' }).stdout;
+  if (manifest.includes('workspace:')) problems.push('package.json still has a workspace: range');
+  if (!files.some((f) => f.startsWith('package/dist/'))) problems.push('no dist/ in the tarball (not built?)');
+  return problems;
+}
+
 for (const { dir, profile } of PACKAGES) {
+  console.log(`\n━━ tarball contents of ${dir}`);
+  const problems = checkTarball(dir);
+  for (const problem of problems) console.error(`✗ ${dir}: ${problem}`);
+  if (problems.length) failed = true;
+  else console.log('only dist, README, LICENSE, CHANGELOG and package.json; no workspace: ranges');
   run(`publint --strict ${dir}`, 'publint', ['--strict', dir]);
   run(`attw --pack ${dir} (${profile})`, 'attw', ['--pack', dir, '--profile', profile, '--format', 'table-flipped']);
 }
@@ -30,4 +53,4 @@ if (failed) {
   console.error('\n✗ Packaging checks failed.');
   process.exit(1);
 }
-console.log('\n✓ Every public package passes publint --strict and attw --pack.');
+console.log('\n✓ Every public package: tarball contents, publint --strict and attw --pack.');

@@ -1,3 +1,4 @@
 #!/usr/bin/env node
-// Launcher kept outside dist/ so package managers can link the bin before the first build.
+// In the workspace the bin is this launcher, which exists before the first build so that pnpm can
+// link it; the published package's bin is dist/cli.js (publishConfig.bin), and bin/ is not packed.
 import '../dist/cli.js';

@@ -1,0 +1,34 @@
+#!/usr/bin/env node
+// `pnpm version-packages`: `changeset version`, then everything else that carries the version kept
+// in step: @codex/deno's deno.json, jsr.json and src/version.ts (its User-Agent), and the lockfile.
+// @codex/node's User-Agent reads package.json at build time. Fails if the public packages disagree.
+import { spawnSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+
+const run = (command, args) => {
+  const result = spawnSync(command, args, { stdio: 'inherit' });
+  if (result.status !== 0) process.exit(result.status ?? 1);
+};
+const json = (path) => JSON.parse(readFileSync(path, 'utf8'));
+
+run('changeset', ['version']);
+
+const PUBLIC = ['core', 'node', 'browser', 'deno', 'sdk', 'dev-server'].map((name) => `packages/${name}/package.json`);
+const versions = new Map(PUBLIC.map((path) => [path, json(path).version]));
+const version = json('packages/core/package.json').version;
+const odd = [...versions].filter(([, v]) => v !== version);
+if (odd.length) {
+  console.error(`✗ @codex/* packages must share one version (${version}); these differ: ${odd.map(([p, v]) => `${p}@${v}`).join(', ')}`);
+  process.exit(1);
+}
+
+for (const file of ['packages/deno/deno.json', 'packages/deno/jsr.json']) {
+  const config = json(file);
+  config.version = version;
+  writeFileSync(file, `${JSON.stringify(config, null, 2)}\n`);
+}
+const versionTs = 'packages/deno/src/version.ts';
+writeFileSync(versionTs, readFileSync(versionTs, 'utf8').replace(/VERSION: string = '[^']*'/, `VERSION: string = '${version}'`));
+
+run('pnpm', ['install', '--lockfile-only', '--reporter=silent']);
+console.log(`✓ Every @codex/* package, deno.json, jsr.json and the SDK versions are at ${version}.`);
