@@ -32,9 +32,13 @@ function checkTarball(dir) {
   const pack = spawnSync('pnpm', ['pack', '--pack-destination', out], { cwd: dir, encoding: 'utf8' });
   if (pack.status !== 0) return [`pnpm pack failed: ${pack.stderr}`];
   const [tarball] = readdirSync(out);
-  const files = spawnSync('tar', ['tzf', join(out, tarball)], { encoding: 'utf8' }).stdout.trim().split('\n');
+  const files = spawnSync('tar', ['tzf', join(out, tarball)], { encoding: 'utf8' })
+    .stdout.trim()
+    .split('\n');
   const problems = files.filter((f) => !ALLOWED.test(f)).map((f) => `unexpected file in the tarball: ${f}`);
-  const manifest = spawnSync('tar', ['xzf', join(out, tarball), '-O', 'package/package.json'], { encoding: 'utf8' }).stdout;
+  const manifest = spawnSync('tar', ['xzf', join(out, tarball), '-O', 'package/package.json'], {
+    encoding: 'utf8',
+  }).stdout;
   if (manifest.includes('workspace:')) problems.push('package.json still has a workspace: range');
   if (!files.some((f) => f.startsWith('package/dist/'))) problems.push('no dist/ in the tarball (not built?)');
   return problems;

@@ -18,7 +18,9 @@ const versions = new Map(PUBLIC.map((path) => [path, json(path).version]));
 const version = json('packages/core/package.json').version;
 const odd = [...versions].filter(([, v]) => v !== version);
 if (odd.length) {
-  console.error(`✗ @codex/* packages must share one version (${version}); these differ: ${odd.map(([p, v]) => `${p}@${v}`).join(', ')}`);
+  console.error(
+    `✗ @codex/* packages must share one version (${version}); these differ: ${odd.map(([p, v]) => `${p}@${v}`).join(', ')}`,
+  );
   process.exit(1);
 }
 
@@ -28,7 +30,10 @@ for (const file of ['packages/deno/deno.json', 'packages/deno/jsr.json']) {
   writeFileSync(file, `${JSON.stringify(config, null, 2)}\n`);
 }
 const versionTs = 'packages/deno/src/version.ts';
-writeFileSync(versionTs, readFileSync(versionTs, 'utf8').replace(/VERSION: string = '[^']*'/, `VERSION: string = '${version}'`));
+writeFileSync(
+  versionTs,
+  readFileSync(versionTs, 'utf8').replace(/VERSION: string = '[^']*'/, `VERSION: string = '${version}'`),
+);
 
 run('pnpm', ['install', '--lockfile-only', '--reporter=silent']);
 console.log(`✓ Every @codex/* package, deno.json, jsr.json and the SDK versions are at ${version}.`);
