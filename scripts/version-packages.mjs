@@ -1,9 +1,10 @@
 #!/usr/bin/env node
 // `pnpm version-packages`: `changeset version`, then everything else that carries the version kept
-// in step: @codex/deno's deno.json, jsr.json and src/version.ts (its User-Agent), and the lockfile.
+// in step: @codex/deno's deno.json, jsr.json and src/version.ts (its User-Agent), and the lockfile;
+// and records the spec and API reports being released as the breaking-change gate's baseline.
 // @codex/node's User-Agent reads package.json at build time. Fails if the public packages disagree.
 import { spawnSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 
 const run = (command, args) => {
   const result = spawnSync(command, args, { stdio: 'inherit' });
@@ -34,6 +35,11 @@ writeFileSync(
   versionTs,
   readFileSync(versionTs, 'utf8').replace(/VERSION: string = '[^']*'/, `VERSION: string = '${version}'`),
 );
+
+// What this release publishes becomes the baseline of the breaking-change gate.
+mkdirSync('etc/released/api', { recursive: true });
+copyFileSync('openapi/codex.yaml', 'etc/released/codex.yaml');
+for (const report of readdirSync('etc/api')) copyFileSync(`etc/api/${report}`, `etc/released/api/${report}`);
 
 run('pnpm', ['install', '--lockfile-only', '--reporter=silent']);
 console.log(`✓ Every @codex/* package, deno.json, jsr.json and the SDK versions are at ${version}.`);
