@@ -1,16 +1,14 @@
-import { type ContractEnv, contractScenarios } from '@codex/contract-tests';
+import { type ContractEnv, contractScenarios, definedOptions } from '@codex/contract-tests';
 import { describe, inject, it } from 'vitest';
 import * as sdk from '../src/index';
 
 // The contract suite, in real Chromium, against @codex/dev-server on another origin (CORS).
 const server = inject('devServer');
 const env: ContractEnv = {
-  createClient: ({ apiKey, maxRetries, timeout, tokenStore }) =>
+  createClient: (options) =>
     new sdk.Client({
-      ...(apiKey !== undefined && { apiKey }),
-      ...(maxRetries !== undefined && { maxRetries }),
-      ...(timeout !== undefined && { timeout }),
-      tokenStorage: tokenStore as sdk.TokenStore,
+      ...definedOptions(options),
+      tokenStorage: options.tokenStore as sdk.TokenStore,
       baseUrl: server.url,
       // The suite drives the client with API keys; real pages use tokenProvider (see browser.test.ts).
       dangerouslyAllowBrowser: true,

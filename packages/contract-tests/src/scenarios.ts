@@ -47,6 +47,21 @@ export type ContractEnv = {
 
 export type Scenario = { name: string; run(): Promise<void> };
 
+export type ClientRequest = Parameters<ContractEnv['createClient']>[0];
+
+/** The options a scenario asks for, without undefined values (for exactOptionalPropertyTypes). */
+export function definedOptions({ apiKey, maxRetries, timeout }: ClientRequest): {
+  apiKey?: string;
+  maxRetries?: number;
+  timeout?: number;
+} {
+  return {
+    ...(apiKey !== undefined && { apiKey }),
+    ...(maxRetries !== undefined && { maxRetries }),
+    ...(timeout !== undefined && { timeout }),
+  };
+}
+
 type Logged = { operationId: string | null; status: number | null; auth: string; idempotencyKey: string | null };
 
 function check(condition: unknown, message: string): asserts condition {

@@ -1,17 +1,15 @@
 // The contract suite, in the real deno binary, against @codex/dev-server (started by test/run.mjs,
 // which passes its address as an argument: no --allow-env needed).
-import { type ContractEnv, contractScenarios } from '@codex/contract-tests';
+import { type ContractEnv, contractScenarios, definedOptions } from '@codex/contract-tests';
 import * as sdk from '../mod.ts';
 
 const server = JSON.parse(Deno.args[0] ?? '{}') as ContractEnv['server'];
 
 const env: ContractEnv = {
-  createClient: ({ apiKey, maxRetries, timeout, tokenStore }) =>
+  createClient: (options) =>
     new sdk.Client({
-      ...(apiKey !== undefined && { apiKey }),
-      ...(maxRetries !== undefined && { maxRetries }),
-      ...(timeout !== undefined && { timeout }),
-      tokenStore: tokenStore as sdk.TokenStore,
+      ...definedOptions(options),
+      tokenStore: options.tokenStore as sdk.TokenStore,
       baseUrl: server.url,
     }),
   guards: sdk,

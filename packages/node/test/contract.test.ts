@@ -1,4 +1,4 @@
-import { type ContractEnv, contractScenarios } from '@codex/contract-tests';
+import { type ContractEnv, contractScenarios, definedOptions } from '@codex/contract-tests';
 import { type RunningServer, startServer } from '@codex/dev-server';
 import { afterAll, beforeAll, describe, it } from 'vitest';
 import * as sdk from '../src/index';
@@ -6,12 +6,10 @@ import * as sdk from '../src/index';
 // The contract suite, on Node, against @codex/dev-server over HTTP.
 let server: RunningServer;
 const env = {
-  createClient: ({ apiKey, maxRetries, timeout, tokenStore }) =>
+  createClient: (options) =>
     new sdk.Client({
-      ...(apiKey !== undefined && { apiKey }),
-      ...(maxRetries !== undefined && { maxRetries }),
-      ...(timeout !== undefined && { timeout }),
-      tokenStore: tokenStore as sdk.TokenStore,
+      ...definedOptions(options),
+      tokenStore: options.tokenStore as sdk.TokenStore,
       baseUrl: server.url,
     }),
   guards: sdk,
