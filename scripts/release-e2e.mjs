@@ -165,6 +165,7 @@ try {
   console.error(`\n✗ Release end-to-end test failed: ${error.message}`);
 } finally {
   verdaccio?.kill();
+  // biome-ignore lint/suspicious/noUndeclaredEnvVars: a debugging switch of this script, not a turbo task input.
   if (!process.env.KEEP_RELEASE_E2E) rmSync(work, { recursive: true, force: true });
 }
 process.exit(failed ? 1 : 0);
