@@ -51,6 +51,8 @@ export class Client extends CoreClient {
     }
     super({
       ...rest,
+      // The page's token provider is one per origin by default, so that its tabs share tokens.
+      ...(rest.tokenProvider && { tokenProviderId: rest.tokenProviderId ?? 'page' }),
       tokenStore: tokenStorage,
       ...(share && {
         coordinateRefresh: (key: string, fetchToken: TokenProvider) =>

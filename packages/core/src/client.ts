@@ -20,6 +20,14 @@ export type ClientOptions = CredentialOptions & ClientSettings;
 
 const INSPECT = Symbol.for('nodejs.util.inspect.custom');
 
+// A token provider's identity in token keys: one per function, unless named (tokenProviderId).
+const providerIds = new WeakMap<object, number>();
+let nextProviderId = 0;
+const providerId = (provider: object) => {
+  if (!providerIds.has(provider)) providerIds.set(provider, ++nextProviderId);
+  return providerIds.get(provider);
+};
+
 function checkToken(value: unknown, source: string): ProvidedToken {
   const token = value as Partial<ProvidedToken> | null;
   const expiresIn = token?.expiresIn;
@@ -56,7 +64,10 @@ export class Client {
     const config = this.#config;
     const credentials = this.#credentials;
     const store = options.tokenStore ?? memoryTokenStore;
-    const identity = credentials.kind === 'client' ? credentials.credentials.clientId : 'token-provider';
+    const identity =
+      credentials.kind === 'client'
+        ? credentials.credentials.clientId
+        : `provider:${options.tokenProviderId ?? providerId(credentials.provider)}`;
     const scopeObjects = credentials.kind === 'provider' ? [config.clock, credentials.provider] : [config.clock];
 
     const limiter = shared(

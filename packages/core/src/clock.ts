@@ -9,7 +9,10 @@ export type Clock = {
   sleep(ms: number, signal?: AbortSignal): Promise<void>;
 };
 
-/** The real clock. Its timers never keep a process alive on their own (Node's unref, Deno's unrefTimer). */
+/**
+ * The real clock. Its only timers are waits that callers await (pacing), cleared on abort, so
+ * none outlives the work it belongs to.
+ */
 export const systemClock: Clock = {
   now: () => Date.now(),
   sleep: (ms, signal) =>
@@ -26,17 +29,6 @@ export const systemClock: Clock = {
         },
         Math.max(0, ms),
       );
-      unref(timer);
       signal?.addEventListener('abort', onAbort, { once: true });
     }),
 };
-
-/** Lets the process exit while only this timer is pending (feature-detected, no runtime checks). */
-export function unref(timer: unknown): void {
-  if (typeof timer === 'object' && timer !== null && typeof (timer as { unref?: unknown }).unref === 'function') {
-    (timer as { unref(): void }).unref();
-    return;
-  }
-  const deno = (globalThis as { Deno?: { unrefTimer?: (id: number) => void } }).Deno;
-  if (typeof timer === 'number' && typeof deno?.unrefTimer === 'function') deno.unrefTimer(timer);
-}

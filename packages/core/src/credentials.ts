@@ -18,6 +18,12 @@ export type CredentialOptions = {
   clientSecret?: string | undefined;
   /** Instead of a key: a function that returns access tokens. */
   tokenProvider?: TokenProvider | undefined;
+  /**
+   * Names the provider's tokens: Clients with the same id share them (in the process, and across
+   * tabs in @codex/browser). Without one, each provider function has its own tokens, so providers
+   * for different users never share.
+   */
+  tokenProviderId?: string | undefined;
 };
 
 export const REDACTED = '[redacted]';

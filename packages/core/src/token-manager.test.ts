@@ -68,6 +68,23 @@ describe('TokenManager', () => {
     expect(new Set((await callers).map((t) => t.accessToken))).toEqual(new Set(['token-1']));
   });
 
+  it('uses a valid stored token, without a request, even for concurrent first callers', async () => {
+    const api = endpoint();
+    const clock = fakeClock();
+    const key = `test-stored-${keys++}`;
+    await memoryTokenStore.set(key, { accessToken: 'stored', expiresAt: clock.now() + 3600_000, lifetimeMs: 3600_000 });
+    const tokens = new TokenManager({
+      fetchToken: api.fetchToken,
+      store: memoryTokenStore,
+      key,
+      clock,
+      random: () => 0.5,
+    });
+    const all = await Promise.all(Array.from({ length: 10 }, () => tokens.getToken()));
+    expect(all.map((t) => t.accessToken)).toEqual(Array(10).fill('stored'));
+    expect(api.calls).toBe(0);
+  });
+
   it('keeps using the token, without a request, until the refresh window', async () => {
     const clock = fakeClock();
     const api = endpoint(3600);

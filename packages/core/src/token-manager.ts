@@ -49,7 +49,7 @@ export class TokenManager {
   readonly #random: () => number;
   #current: (StoredToken & { refreshAt: number; blockAt: number }) | undefined;
   #inflight: Promise<StoredToken> | undefined;
-  #loaded = false;
+  #loaded: Promise<void> | undefined;
   #failures = 0;
   #retryAt = 0;
 
@@ -60,11 +60,15 @@ export class TokenManager {
 
   /** A token valid beyond the blocking margin (the token and its expiry). */
   async getToken(signal?: AbortSignal): Promise<StoredToken> {
-    if (!this.#loaded) {
-      this.#loaded = true;
-      const stored = await this.#options.store.get(this.#options.key);
-      if (stored && !this.#current) this.#adopt(stored);
-    }
+    // Load from the store once; concurrent first callers wait for the same read, so a valid
+    // stored token is used rather than refreshed.
+    this.#loaded ??= this.#options.store.get(this.#options.key).then(
+      (stored) => {
+        if (stored && !this.#current) this.#adopt(stored);
+      },
+      () => {}, // an unreadable store is an empty one
+    );
+    await this.#loaded;
     const now = this.#options.clock.now();
     const current = this.#current;
     if (current && now < current.blockAt) {

@@ -113,6 +113,25 @@ describe('token lifecycle over real HTTP', () => {
     expect(tokenRequests(server)).toBe(1);
   });
 
+  it('Clients with different tokenProviders never share a token (a backend serving several users)', async () => {
+    const server = await devServer();
+    const providerFor = (key: typeof RW) => async () => {
+      const response = await fetch(`${server.url}/auth/token`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ client_id: key.clientId, client_secret: key.clientSecret }),
+      });
+      const token = await response.json();
+      return { accessToken: token.access_token as string, expiresIn: token.expires_in as number };
+    };
+    const asRw = clientFor(server, RW, { apiKey: undefined, tokenProvider: providerFor(RW) });
+    const asRo = clientFor(server, RW, { apiKey: undefined, tokenProvider: providerFor(RO) });
+    await asRw.documents.list();
+    await asRo.documents.list();
+    const lists = server.admin.requests().filter((r) => r.operationId === 'listDocuments');
+    expect(lists.map((r) => r.clientId)).toEqual([RW.clientId, RO.clientId]);
+  });
+
   it('a tokenProvider is called once for many calls and its token is sent', async () => {
     const server = await devServer();
     let provided = 0;

@@ -30,12 +30,15 @@ export class Client extends CoreClient {
       rest.tokenProvider !== undefined;
     let credentials: Partial<ClientOptions> = {};
     if (!given) {
-      const apiKey = readEnv('CODEX_API_KEY');
-      const clientId = apiKey ? undefined : readEnvIfAllowed('CODEX_CLIENT_ID');
-      const clientSecret = apiKey ? undefined : readEnvIfAllowed('CODEX_CLIENT_SECRET');
+      // CODEX_API_KEY, else CODEX_CLIENT_ID + CODEX_CLIENT_SECRET, each read only if allowed.
+      const apiKey = readEnvIfAllowed('CODEX_API_KEY');
+      const clientId = readEnvIfAllowed('CODEX_CLIENT_ID');
+      const clientSecret = readEnvIfAllowed('CODEX_CLIENT_SECRET');
       if (apiKey) credentials = { apiKey };
       else if (clientId && clientSecret) credentials = { clientId, clientSecret };
       else {
+        // Not allowed to read CODEX_API_KEY: this names the flag to add.
+        readEnv('CODEX_API_KEY');
         throw new CodexError(
           'No Codex API credentials: pass apiKey (or clientId + clientSecret, or tokenProvider) to new Client(), or set CODEX_API_KEY="<client_id>:<client_secret>" and run with --allow-env=CODEX_API_KEY.',
         );

@@ -24,6 +24,18 @@ async function fileName(dir: string, key: string): Promise<string> {
  * --allow-read and --allow-write for the directory.
  */
 export function fileTokenStore(dir: string = defaultCacheDir()): TokenStore {
+  // One store object per directory, so every Client of a key in this process shares one token.
+  let store = stores.get(dir);
+  if (!store) {
+    store = createFileTokenStore(dir);
+    stores.set(dir, store);
+  }
+  return store;
+}
+
+const stores = new Map<string, TokenStore>();
+
+function createFileTokenStore(dir: string): TokenStore {
   return {
     async get(key) {
       try {

@@ -40,6 +40,22 @@ try {
   const tests = await run(['test', '--allow-net=127.0.0.1', 'test/', '--', JSON.stringify(info)]);
   if (tests.status !== 0) failed = true;
 
+  // CODEX_CLIENT_ID + CODEX_CLIENT_SECRET alone, with permission for exactly those.
+  const [id, secret] = info.readWriteKey.split(':');
+  const envOnly = await run(
+    [
+      'run',
+      '--allow-net=127.0.0.1',
+      '--allow-env=CODEX_CLIENT_ID,CODEX_CLIENT_SECRET,CODEX_BASE_URL',
+      'test/env-cli.ts',
+    ],
+    { CODEX_CLIENT_ID: id, CODEX_CLIENT_SECRET: secret, CODEX_BASE_URL: info.url },
+  );
+  if (envOnly.status !== 0) {
+    console.error('✗ CODEX_CLIENT_ID + CODEX_CLIENT_SECRET with only their --allow-env did not work');
+    failed = true;
+  }
+
   const cache = mkdtempSync(join(tmpdir(), 'codex-deno-cache-'));
   const cliEnv = { CODEX_API_KEY: info.readWriteKey, CODEX_BASE_URL: info.url, CODEX_CACHE_DIR: cache };
   const flags = [

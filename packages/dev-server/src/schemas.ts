@@ -27,7 +27,8 @@ for (const [exportName, schema] of Object.entries(generated)) {
 
 // Ajv's `discriminator` support rejects `mapping`, which the spec needs (op values are not schema
 // names); oneOf over the `op` constants selects the same branch without it.
-const ajv = new Ajv2020({ allErrors: true, strict: false });
+// verbose: errors carry their schema, so a byte limit's message can say the limit.
+const ajv = new Ajv2020({ allErrors: true, strict: false, verbose: true });
 addFormats(ajv);
 const encoder = new TextEncoder();
 ajv.addKeyword({
@@ -90,7 +91,7 @@ export function explain(validate: ValidateFunction, value: unknown, prefix = '')
     return {
       status: 413,
       code: 'payload_too_large',
-      message: `${param} must be at most ${error.schema} bytes.`,
+      message: `${param} must be at most ${(error.parentSchema as Record<string, unknown>)?.[MAX_BYTES]} bytes.`,
       param,
     };
   }

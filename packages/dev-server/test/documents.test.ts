@@ -81,6 +81,7 @@ describe('documents', () => {
       body: { title: 't', content: 'é'.repeat(MiB / 2 + 1) },
     });
     expectError(res, 413, 'payload_too_large', 'content');
+    expect(res.body.error.message).toBe('content must be at most 1048576 bytes.');
     const id = (await call(server, 'POST', '/documents', { token, body: { title: 't', content: 'c' } })).body.id;
     const patch = await call(server, 'PATCH', `/documents/${id}`, { token, body: { content: 'x'.repeat(MiB + 1) } });
     expectError(patch, 413, 'payload_too_large', 'content');

@@ -25,6 +25,18 @@ export function defaultCacheDir(env: Env = process.env): string {
  * - A file that others could read, or that does not parse, is ignored.
  */
 export function fileTokenStore(dir: string = defaultCacheDir()): TokenStore {
+  // One store object per directory, so every Client of a key in this process shares one token.
+  let store = stores.get(dir);
+  if (!store) {
+    store = createFileTokenStore(dir);
+    stores.set(dir, store);
+  }
+  return store;
+}
+
+const stores = new Map<string, TokenStore>();
+
+function createFileTokenStore(dir: string): TokenStore {
   const path = (key: string) => join(dir, `${createHash('sha256').update(key).digest('hex').slice(0, 32)}.json`);
   return {
     async get(key) {

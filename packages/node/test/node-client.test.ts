@@ -83,6 +83,15 @@ describe('@codex/node Client', () => {
     expect(files.filter((f) => f.endsWith('.tmp'))).toEqual([]);
   });
 
+  it("shares one token between Clients of a key in the process with tokenCache: 'file'", async () => {
+    const server = await devServer();
+    const cache = await mkdtemp(join(tmpdir(), 'codex-cache-'));
+    const options = { apiKey: API_KEY, baseUrl: server.url, tokenCache: fileTokenStore(cache) };
+    await Promise.all([new Client(options).documents.list(), new Client(options).documents.list()]);
+    expect(fileTokenStore(cache)).toBe(fileTokenStore(cache));
+    expect(server.admin.requests().filter((r) => r.operationId === 'issueToken')).toHaveLength(1);
+  });
+
   it('works from CommonJS (require) and ESM (import), built', async () => {
     const server = await devServer();
     const env = { ...process.env, CODEX_API_KEY: API_KEY, CODEX_BASE_URL: server.url };
