@@ -8,6 +8,7 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { copyRepo } from './repo-copy.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const work = mkdtempSync(join(tmpdir(), 'codex-regeneration-'));
@@ -67,14 +68,7 @@ process.exit(ok ? 0 : 1);
 let failed = false;
 try {
   step('copy the repository and install from the local store');
-  sh('git', ['clone', '--quiet', root, repo]);
-  const changed = spawnSync('git', ['ls-files', '--modified', '--others', '--exclude-standard'], {
-    cwd: root,
-    encoding: 'utf8',
-  }).stdout;
-  for (const file of changed.split('\n').filter(Boolean))
-    cpSync(join(root, file), join(repo, file), { recursive: true });
-  sh('pnpm', ['install', '--frozen-lockfile', '--prefer-offline', '--reporter=silent'], { cwd: repo });
+  copyRepo(root, repo);
 
   step('add archiveDocument (POST /documents/{id}/archive) to openapi/codex.yaml and regenerate');
   const specPath = join(repo, 'openapi', 'codex.yaml');

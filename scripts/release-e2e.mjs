@@ -13,6 +13,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { copyRepo } from './repo-copy.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const PUBLIC = ['@codex/core', '@codex/node', '@codex/browser', '@codex/deno', '@codex/sdk', '@codex/dev-server'];
@@ -82,35 +83,13 @@ try {
 
   step('copy the repository (HEAD plus uncommitted changes) and install from the local store');
   const repo = join(work, 'repo');
-  sh('git', ['clone', '--quiet', root, repo]);
-  const changed = sh('git', ['ls-files', '--modified', '--others', '--exclude-standard'], {
-    cwd: root,
-    capture: true,
-  }).stdout;
-  for (const file of changed.split('\n').filter(Boolean))
-    cpSync(join(root, file), join(repo, file), { recursive: true });
-  sh(
-    'git',
-    [
-      '-c',
-      'user.email=ci@codex.dev',
-      '-c',
-      'user.name=ci',
-      'commit',
-      '--quiet',
-      '--allow-empty',
-      '-am',
-      'release test',
-    ],
-    { cwd: repo },
-  );
+  copyRepo(root, repo);
   const env = {
     ...process.env,
     npm_config_registry: registry,
     [`npm_config_//127.0.0.1:${port}/:_authToken`]: 'release-e2e',
   };
   writeFileSync(join(repo, '.npmrc'), `//127.0.0.1:${port}/:_authToken=release-e2e\n`);
-  sh('pnpm', ['install', '--frozen-lockfile', '--prefer-offline', '--reporter=silent'], { cwd: repo });
 
   step('version: pnpm version-packages');
   sh('pnpm', ['run', '--silent', 'version-packages'], { cwd: repo });

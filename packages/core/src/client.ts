@@ -68,15 +68,15 @@ export class Client {
       credentials.kind === 'client'
         ? credentials.credentials.clientId
         : `provider:${options.tokenProviderId ?? providerId(credentials.provider)}`;
-    const scopeObjects = credentials.kind === 'provider' ? [config.clock, credentials.provider] : [config.clock];
 
     const limiter = shared(
-      scopeObjects,
+      [config.clock],
       `pacing|${config.baseUrl}|${identity}`,
       () => new RateLimiter(config.clock, options.pacing),
     );
     let transport: Transport | undefined;
-    this.#tokens = shared([store, ...scopeObjects], `token|${config.baseUrl}|${identity}|${config.scope ?? ''}`, () => {
+    const key = `${config.baseUrl}|${identity}|${config.scope ?? ''}`;
+    this.#tokens = shared([store, config.clock], key, () => {
       const fetchToken =
         credentials.kind === 'provider'
           ? async (signal?: AbortSignal) => checkToken(await credentials.provider(signal), 'tokenProvider')
@@ -94,7 +94,6 @@ export class Client {
                 'The token endpoint',
               );
             };
-      const key = `${config.baseUrl}|${identity}|${config.scope ?? ''}`;
       return new TokenManager({
         fetchToken: options.coordinateRefresh ? options.coordinateRefresh(key, fetchToken) : fetchToken,
         store,

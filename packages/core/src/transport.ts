@@ -67,12 +67,14 @@ export function buildUrl(baseUrl: string, op: OperationSpec, input: RequestInput
  */
 export class Transport {
   readonly #ky: KyInstance;
+  readonly #origin: string;
 
   constructor(
     private readonly config: ClientConfig,
     private readonly tokens: TokenManager,
     private readonly limiter: RateLimiter,
   ) {
+    this.#origin = new URL(config.baseUrl).origin;
     // fetch is looked up at call time, so a polyfill or test double installed later is used.
     this.#ky = ky.create({ fetch: (input, init) => config.fetch()(input, init), redirect: 'error' });
   }
@@ -92,7 +94,6 @@ export class Transport {
     const signal = signals.length > 1 ? AbortSignal.any(signals) : signals[0];
     const maxRetries = options.maxRetries ?? config.maxRetries;
     const timeout = options.timeout ?? config.timeout;
-    const baseOrigin = new URL(config.baseUrl).origin;
     const log = config.logger;
 
     for (let replays = 0; ; replays++) {
@@ -153,7 +154,7 @@ export class Transport {
                 attempt++;
                 if (op.auth) {
                   // The bearer token only ever goes to the baseUrl's origin.
-                  if (new URL(request.url).origin !== baseOrigin)
+                  if (new URL(request.url).origin !== this.#origin)
                     throw new CodexError('Refusing to send the token to another origin.');
                   // Wait for any token refresh before pacing, so that requests held back by a
                   // refresh do not all leave at once on slots taken long before.

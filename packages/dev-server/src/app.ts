@@ -31,6 +31,8 @@ const EXPOSED = [
   'WWW-Authenticate',
 ];
 
+const encoder = new TextEncoder();
+
 const requestIdOf = () => `req_${crypto.randomUUID().replaceAll('-', '').slice(0, 20)}`;
 
 /** Stable JSON (sorted keys), so that the same body always has the same idempotency fingerprint. */
@@ -129,7 +131,7 @@ export function createApp(options: DevServerOptions = {}, connection?: Connectio
     let tooLarge = false;
     if (operation.hasBody) {
       const text = await c.req.text();
-      if (new TextEncoder().encode(text).byteLength > state.options.maxBodyBytes) tooLarge = true;
+      if (encoder.encode(text).byteLength > state.options.maxBodyBytes) tooLarge = true;
       else if (text.length === 0) bodyError = 'The request body must be JSON.';
       else {
         try {

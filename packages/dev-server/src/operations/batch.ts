@@ -6,12 +6,16 @@ import { fail, type Handler, type Reply } from './types';
 // The request's own shape (an object with 1-100 operations) is checked against BatchRequest with
 // its items left open, so that one bad operation fails alone, as the contract requires; each
 // operation is then checked against BatchOperation. Both schemas are the generated ones.
+let envelopeValidator: ReturnType<typeof validator> | undefined;
 const envelope = () => {
-  const request = schemaOf('BatchRequest') as { properties: { operations: object } };
-  return validator('BatchRequest#envelope', {
-    ...request,
-    properties: { ...request.properties, operations: { ...request.properties.operations, items: true } },
-  });
+  if (!envelopeValidator) {
+    const request = schemaOf('BatchRequest') as { properties: { operations: object } };
+    envelopeValidator = validator('BatchRequest#envelope', {
+      ...request,
+      properties: { ...request.properties, operations: { ...request.properties.operations, items: true } },
+    });
+  }
+  return envelopeValidator;
 };
 
 // The spec's discriminator says which schema an operation follows (`op` -> BatchCreateOperation...),
