@@ -2,6 +2,7 @@ import { readFileSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { CodexError, type CredentialOptions } from '@codex/core';
+import { jsonErrorPosition } from './json-error-position';
 
 export type Env = Record<string, string | undefined>;
 
@@ -68,6 +69,29 @@ export function resolveCredentialChain(
   );
 }
 
+/**
+ * The file's JSON, with errors that name the file and the position but never quote its content:
+ * JSON.parse's messages quote the text around the error, which here is the secret.
+ */
+function parseCredentialsFile(file: string, text: string): { profiles: Record<string, Profile> } {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    const at = jsonErrorPosition(text);
+    throw new CodexError(
+      `The credentials file ${file} is not valid JSON${at ? ` (error at line ${at.line}, column ${at.column})` : ''}. Expected {"profiles": {"default": {"apiKey": "<client_id>:<client_secret>"}}}.`,
+    );
+  }
+  const profiles = (parsed as { profiles?: unknown } | null)?.profiles;
+  if (typeof profiles !== 'object' || profiles === null || Array.isArray(profiles)) {
+    throw new CodexError(
+      `The credentials file ${file} has no "profiles" object. Expected {"profiles": {"default": {"apiKey": "<client_id>:<client_secret>"}}}.`,
+    );
+  }
+  return { profiles: profiles as Record<string, Profile> };
+}
+
 function readProfile(file: string, name: string): (CredentialOptions & { baseUrl?: string }) | undefined {
   let mode: number;
   try {
@@ -82,19 +106,33 @@ function readProfile(file: string, name: string): (CredentialOptions & { baseUrl
       `The credentials file ${file} can be read by others (permissions ${(mode & 0o777).toString(8).padStart(4, '0')}); it holds secrets. Run: chmod 600 ${file}`,
     );
   }
-  let parsed: { profiles?: Record<string, Profile> };
+  let text: string;
   try {
-    parsed = JSON.parse(readFileSync(file, 'utf8'));
+    text = readFileSync(file, 'utf8').replace(/^\uFEFF/, '');
   } catch (error) {
-    throw new CodexError(`The credentials file ${file} is not valid JSON: ${(error as Error).message}`);
+    throw new CodexError(`Cannot read the credentials file ${file}: ${(error as Error).message}`);
   }
-  const profiles = parsed?.profiles;
-  const profile = profiles?.[name];
-  if (!profile || typeof profile !== 'object') {
-    const known = Object.keys(profiles ?? {});
+  const parsed = parseCredentialsFile(file, text);
+  const profile = Object.hasOwn(parsed.profiles, name) ? parsed.profiles[name] : undefined;
+  if (profile === undefined) {
+    const known = Object.keys(parsed.profiles);
     throw new CodexError(
       `The credentials file ${file} has no profile "${name}" (it has: ${known.length ? known.join(', ') : 'none'}). Expected {"profiles": {"${name}": {"apiKey": "<client_id>:<client_secret>"}}}.`,
     );
+  }
+  const where = `Profile "${name}" of the credentials file ${file}`;
+  if (typeof profile !== 'object' || profile === null || Array.isArray(profile)) {
+    throw new CodexError(`${where} must be an object, like {"apiKey": "<client_id>:<client_secret>"}.`);
+  }
+  // Values are described by their type, never quoted: they may be secrets.
+  for (const field of ['apiKey', 'clientId', 'clientSecret', 'baseUrl'] as const) {
+    const value: unknown = profile[field];
+    if (value !== undefined && typeof value !== 'string') {
+      throw new CodexError(`${where}: ${field} must be a string, got ${value === null ? 'null' : typeof value}.`);
+    }
+  }
+  if (profile.apiKey === undefined && profile.clientId === undefined && profile.clientSecret === undefined) {
+    throw new CodexError(`${where} has no apiKey (or clientId + clientSecret).`);
   }
   return {
     ...(profile.apiKey !== undefined && { apiKey: profile.apiKey }),

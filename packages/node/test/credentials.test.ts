@@ -7,11 +7,24 @@ import { Client, CodexError, resolveCredentialChain } from '../src/index';
 const KEY = 'cdx_id_env:cdx_sk_env_secret';
 
 async function credentialsFile(profiles: unknown, mode = 0o600): Promise<string> {
+  return rawCredentialsFile(JSON.stringify({ profiles }), mode);
+}
+
+async function rawCredentialsFile(content: string, mode = 0o600): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'codex-creds-'));
   const file = join(dir, 'credentials.json');
-  await writeFile(file, JSON.stringify({ profiles }));
+  await writeFile(file, content);
   await chmod(file, mode);
   return file;
+}
+
+function errorOf(run: () => unknown): Error {
+  try {
+    run();
+  } catch (error) {
+    return error as Error;
+  }
+  throw new Error('expected an error');
 }
 
 describe('credentials chain', () => {
@@ -72,6 +85,50 @@ describe('credentials chain', () => {
       expect((error as Error).message).toContain(`chmod 600 ${file}`);
       expect((error as Error).message).not.toContain('cdx_sk_leaky');
     }
+  });
+
+  it('reports a malformed credentials file by name and position, never quoting its content (issue 9, item 4)', async () => {
+    const cases: [string, string][] = [
+      // JSON.parse's message would quote `"apiKey": cdx_id_leak:cdx_sk_sec`.
+      ['{"profiles": {"default": {"apiKey": cdx_id_leak:cdx_sk_leaky_secret}}}', 'line 1, column 37'],
+      ['{"profiles": {"default": {\n  "apiKey": "cdx_id_leak:cdx_sk_leaky_secret"', 'line 2, column 46'],
+      ["{'profiles': {'default': {'apiKey': 'cdx_id_leak:cdx_sk_leaky_secret'}}}", 'line 1, column 2'],
+      ['{"profiles": {}} cdx_id_leak:cdx_sk_leaky_secret', 'line 1, column 18'],
+    ];
+    for (const [content, position] of cases) {
+      const file = await rawCredentialsFile(content);
+      const error = errorOf(() => resolveCredentialChain({}, { CODEX_CREDENTIALS_FILE: file }));
+      expect(error).toBeInstanceOf(CodexError);
+      expect(error.message).toContain(`The credentials file ${file} is not valid JSON (error at line`);
+      expect(error.message).toContain(position);
+      for (const fragment of ['cdx_id_leak', 'cdx_sk', 'leaky']) {
+        expect(error.message).not.toContain(fragment);
+      }
+      expect(String(error.cause ?? '')).not.toContain('leaky');
+    }
+  });
+
+  it('describes a profile of the wrong shape by field and type, never by value', async () => {
+    const file = await credentialsFile({
+      numeric: { apiKey: 123456789 },
+      nested: { clientId: 'cdx_id_a', clientSecret: { value: 'cdx_sk_leaky' } },
+      empty: { baseUrl: 'http://127.0.0.1:9/v1' },
+      list: ['cdx_id_a:cdx_sk_leaky'],
+    });
+    const message = (profile: string) =>
+      errorOf(() => resolveCredentialChain({ profile }, { CODEX_CREDENTIALS_FILE: file })).message;
+    expect(message('numeric')).toBe(
+      `Profile "numeric" of the credentials file ${file}: apiKey must be a string, got number.`,
+    );
+    expect(message('nested')).toMatch(/clientSecret must be a string, got object\.$/);
+    expect(message('empty')).toMatch(/has no apiKey \(or clientId \+ clientSecret\)\.$/);
+    expect(message('list')).toMatch(/must be an object/);
+    expect(message('toString')).toMatch(/has no profile "toString"/);
+    for (const profile of ['numeric', 'nested', 'list']) expect(message(profile)).not.toMatch(/123456789|leaky/);
+    const noProfiles = await rawCredentialsFile('"cdx_id_a:cdx_sk_leaky"');
+    const error = errorOf(() => resolveCredentialChain({}, { CODEX_CREDENTIALS_FILE: noProfiles }));
+    expect(error.message).toMatch(/has no "profiles" object/);
+    expect(error.message).not.toContain('leaky');
   });
 
   it('without credentials, lists every place it looked at', () => {
