@@ -1,5 +1,6 @@
 import { type ClientConfig, type ClientSettings, resolveConfig } from './config';
 import {
+  type ClientCredentials,
   type CredentialOptions,
   type Credentials,
   type ProvidedToken,
@@ -14,7 +15,7 @@ import { buildResources, type Resources } from './resources';
 import { shared } from './shared';
 import { TokenManager } from './token-manager';
 import { memoryTokenStore } from './token-store';
-import { Transport } from './transport';
+import { type TokenSource, Transport } from './transport';
 
 export type ClientOptions = CredentialOptions & ClientSettings;
 
@@ -28,17 +29,40 @@ const providerId = (provider: object) => {
   return providerIds.get(provider);
 };
 
-function checkToken(value: unknown, source: string): ProvidedToken {
-  const token = value as Partial<ProvidedToken> | null;
-  const expiresIn = token?.expiresIn;
-  if (
-    !token?.accessToken ||
-    typeof token.accessToken !== 'string' ||
-    !(typeof expiresIn === 'number' && expiresIn > 0 && expiresIn < Infinity)
-  ) {
-    throw new CodexError(`${source} must return a non-empty accessToken and a positive expiresIn (seconds).`);
-  }
-  return { accessToken: token.accessToken, expiresIn };
+/** A bearer token must be a valid header value: visible ASCII only (RFC 6750's b64token, loosely). */
+const TOKEN = /^[\x21-\x7e]+$/;
+
+/** What is wrong with a token as received, or undefined; never quotes the token. */
+function tokenProblem(accessToken: unknown, expiresIn: unknown): string | undefined {
+  if (typeof accessToken !== 'string' || !accessToken) return 'no access token (a non-empty string)';
+  if (!TOKEN.test(accessToken))
+    return 'the access token has characters not allowed in a header (spaces, control or non-ASCII characters)';
+  if (!(typeof expiresIn === 'number' && expiresIn > 0 && expiresIn < Infinity))
+    return 'no positive lifetime in seconds (expires_in)';
+  return undefined;
+}
+
+function checkProvided(value: unknown): ProvidedToken {
+  const token = (typeof value === 'object' && value !== null ? value : {}) as Partial<ProvidedToken>;
+  const problem = tokenProblem(token.accessToken, token.expiresIn);
+  if (problem)
+    throw new CodexError(
+      `tokenProvider must return { accessToken, expiresIn }: ${problem}. The token is not shown here.`,
+    );
+  return { accessToken: token.accessToken as string, expiresIn: token.expiresIn as number };
+}
+
+/**
+ * A client credential's part of the token key: a SHA-256 of the client ID and secret, so that a
+ * wrong secret never finds the right secret's token (issue 9), and the secret appears in no key.
+ */
+async function credentialDigest(credentials: ClientCredentials): Promise<string> {
+  const subtle = globalThis.crypto?.subtle;
+  if (!subtle)
+    throw new CodexError('Web Crypto (crypto.subtle) is needed to key tokens by credential: use https or a server runtime.');
+  const data = new TextEncoder().encode(`${credentials.clientId}\0${credentials.revealSecret()}`);
+  const digest = new Uint8Array(await subtle.digest('SHA-256', data));
+  return Array.from(digest, (b) => b.toString(16).padStart(2, '0')).join('');
 }
 
 /**
@@ -54,7 +78,7 @@ function checkToken(value: unknown, source: string): ProvidedToken {
 export class Client {
   readonly #config: ClientConfig;
   readonly #credentials: Credentials;
-  readonly #tokens: TokenManager;
+  readonly #tokens: TokenSource;
 
   constructor(options: ClientOptions) {
     if (typeof options !== 'object' || options === null)
@@ -63,47 +87,71 @@ export class Client {
     this.#config = resolveConfig(options);
     const config = this.#config;
     const credentials = this.#credentials;
-    const store = options.tokenStore ?? memoryTokenStore;
+    const { tokenStore: store = memoryTokenStore, tokenProviderId, coordinateRefresh } = options;
+    if (tokenProviderId !== undefined && (typeof tokenProviderId !== 'string' || !tokenProviderId))
+      throw new CodexError('tokenProviderId must be a non-empty string.');
     const identity =
       credentials.kind === 'client'
         ? credentials.credentials.clientId
-        : `provider:${options.tokenProviderId ?? providerId(credentials.provider)}`;
+        : `provider:${tokenProviderId ?? providerId(credentials.provider)}`;
 
+    // Pacing is per client ID, like the API's rate limit.
     const limiter = shared(
       [config.clock],
       `pacing|${config.baseUrl}|${identity}`,
       () => new RateLimiter(config.clock, options.pacing),
     );
-    let transport: Transport | undefined;
-    const key = `${config.baseUrl}|${identity}|${config.scope ?? ''}`;
-    this.#tokens = shared([store, config.clock], key, () => {
-      const fetchToken =
-        credentials.kind === 'provider'
-          ? async (signal?: AbortSignal) => checkToken(await credentials.provider(signal), 'tokenProvider')
-          : async () => {
-              const body = {
-                client_id: credentials.credentials.clientId,
-                client_secret: credentials.credentials.revealSecret(),
-                ...(config.scope !== undefined && { scope: config.scope }),
-              };
-              const response = await (transport as Transport).request<TokenResponse>(operationTable.issueToken, {
-                body,
-              });
-              return checkToken(
-                { accessToken: response.access_token, expiresIn: response.expires_in },
-                'The token endpoint',
-              );
+    const transport: Transport = new Transport(config, undefined, limiter);
+    const fetchToken =
+      credentials.kind === 'provider'
+        ? async (signal?: AbortSignal) => checkProvided(await credentials.provider(signal))
+        : async (signal?: AbortSignal, background?: boolean) => {
+            const body = {
+              client_id: credentials.credentials.clientId,
+              client_secret: credentials.credentials.revealSecret(),
+              ...(config.scope !== undefined && { scope: config.scope }),
             };
-      return new TokenManager({
-        fetchToken: options.coordinateRefresh ? options.coordinateRefresh(key, fetchToken) : fetchToken,
-        store,
-        key,
-        clock: config.clock,
-        random: config.random,
+            const response = await transport.request<TokenResponse>(
+              operationTable.issueToken,
+              { body },
+              signal ? { signal } : {},
+              {
+                background: background === true,
+                // Shared by callers, who wait with their own deadlines (issue 9).
+                noDeadline: true,
+                validate: (r) => tokenProblem(r.access_token, r.expires_in),
+              },
+            );
+            return { accessToken: response.access_token, expiresIn: response.expires_in };
+          };
+    const managerFor = (key: string) =>
+      shared([store, config.clock], key, () => {
+        return new TokenManager({
+          fetchToken: coordinateRefresh ? coordinateRefresh(key, fetchToken) : fetchToken,
+          store,
+          key,
+          clock: config.clock,
+          random: config.random,
+          logger: config.logger,
+        });
       });
-    });
-    transport = new Transport(config, this.#tokens, limiter);
-    Object.assign(this, buildResources(operationTable, transport, config));
+    const suffix = `|${config.scope ?? ''}`;
+    if (credentials.kind === 'provider') {
+      this.#tokens = managerFor(`${config.baseUrl}|${identity}${suffix}`);
+    } else {
+      // The key needs an async digest: the first call waits for it, later calls use the manager.
+      let manager: TokenManager | undefined;
+      const ready = credentialDigest(credentials.credentials).then(
+        (digest) => (manager = managerFor(`${config.baseUrl}|${identity}#${digest}${suffix}`)),
+      );
+      ready.catch(() => {}); // reported to the first call
+      this.#tokens = {
+        getToken: (signal) => (manager ? manager.getToken(signal) : ready.then((m) => m.getToken(signal))),
+        invalidate: (token) => (manager ? manager.invalidate(token) : ready.then((m) => m.invalidate(token))),
+      };
+    }
+    const apiTransport = new Transport(config, this.#tokens, limiter);
+    Object.assign(this, buildResources(operationTable, apiTransport, config));
   }
 
   /**

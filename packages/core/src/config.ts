@@ -7,7 +7,10 @@ import type { TokenStore } from './token-store';
 
 export const DEFAULT_BASE_URL = 'https://api.codex.dev/v1';
 
-/** Telemetry callbacks; they must not throw. */
+/**
+ * Telemetry callbacks. They never change what is sent, retried or returned: an error one throws
+ * (or a promise it rejects) is caught and reported through `logger.warn`.
+ */
 export type ClientHooks = {
   onRequest?(info: { operationId: string; method: string; url: string; attempt: number }): void;
   onResponse?(info: { operationId: string; status: number; requestId: string | undefined; attempt: number }): void;
@@ -36,6 +39,11 @@ export type ClientSettings = {
   pacing?: PacingOptions;
   /** fetch to use; looked up on globalThis at call time when absent. */
   fetch?: typeof fetch;
+  /**
+   * fetch for token refreshes that no caller waits for; one that does not keep the process alive
+   * (@codex/node supplies it). @default `fetch`
+   */
+  backgroundFetch?: typeof fetch;
   /** Where tokens are kept. @default process memory, shared by every Client */
   tokenStore?: TokenStore;
   /** Headers sent with every request (runtime packages set a User-Agent here). */
@@ -67,6 +75,7 @@ export type ClientConfig = Required<
   clock: Clock;
   random: () => number;
   fetch: () => typeof fetch;
+  backgroundFetch: (() => typeof fetch) | undefined;
 };
 
 const LOOPBACK = /^(localhost|127(\.\d{1,3}){3}|\[::1\])$/i;
@@ -80,6 +89,9 @@ export function checkBaseUrl(baseUrl: string, allowInsecure: boolean): string {
     throw new CodexError(`baseUrl is not a URL: "${baseUrl}".`);
   }
   if (url.username || url.password) throw new CodexError('baseUrl must not contain credentials.');
+  // Paths are appended to baseUrl: a query or fragment would swallow them (issue 9).
+  if (url.search || url.hash || /[?#]/.test(baseUrl))
+    throw new CodexError('baseUrl must not contain a query (?) or a fragment (#).');
   if (url.protocol !== 'https:' && !(url.protocol === 'http:' && (LOOPBACK.test(url.hostname) || allowInsecure))) {
     throw new CodexError(
       `baseUrl must use https (got ${url.protocol}//${url.host}); plain http is allowed for localhost, 127.0.0.1 and ::1, or with allowInsecure: true.`,
@@ -88,26 +100,82 @@ export function checkBaseUrl(baseUrl: string, allowInsecure: boolean): string {
   return url.href.replace(/\/+$/, '');
 }
 
-export function resolveConfig(settings: ClientSettings): ClientConfig {
-  const num = (name: keyof ClientSettings, fallback: number, integer = false, min = 0): number => {
-    const value = settings[name] ?? fallback;
-    if (typeof value !== 'number' || !(value >= min && value < Infinity) || (integer && !Number.isInteger(value))) {
-      throw new CodexError(`${name} must be ${integer ? 'an integer' : 'a number'} >= ${min}.`);
+const typeOf = (value: unknown) => (value === null ? 'null' : Array.isArray(value) ? 'array' : typeof value);
+
+/** Throws a CodexError naming the option unless `value` is a finite number >= min (an integer if asked). */
+export function checkNumber(name: string, value: unknown, integer = false, min = 0): number {
+  if (typeof value !== 'number' || !(value >= min && value < Infinity) || (integer && !Number.isInteger(value)))
+    throw new CodexError(`${name} must be ${integer ? 'an integer' : 'a number'} >= ${min}, got ${typeOf(value)}.`);
+  return value;
+}
+
+/** Throws unless `value` is undefined or an object whose listed members are functions when present. */
+export function checkMembers(name: string, value: unknown, members: readonly string[], required = false): void {
+  if (value === undefined) return;
+  if (typeof value !== 'object' || value === null) throw new CodexError(`${name} must be an object, got ${typeOf(value)}.`);
+  for (const member of members) {
+    const fn = (value as Record<string, unknown>)[member];
+    if ((required || fn !== undefined) && typeof fn !== 'function')
+      throw new CodexError(`${name}.${member} must be a function, got ${typeOf(fn)}.`);
+  }
+}
+
+/** Throws unless `value` is undefined or a function. */
+export function checkFunction(name: string, value: unknown): void {
+  if (value !== undefined && typeof value !== 'function')
+    throw new CodexError(`${name} must be a function, got ${typeOf(value)}.`);
+}
+
+/** Headers from a record, or a CodexError naming the header at fault (never its value: it may be a secret). */
+export function checkHeaders(name: string, record: unknown, into = new Headers()): Headers {
+  if (record === undefined) return into;
+  if (typeof record !== 'object' || record === null || Array.isArray(record))
+    throw new CodexError(`${name} must be an object of header names to strings, got ${typeOf(record)}.`);
+  for (const [header, value] of Object.entries(record)) {
+    if (value === undefined) continue;
+    try {
+      if (typeof value !== 'string') throw 0;
+      into.set(header, value);
+    } catch {
+      throw new CodexError(`${name}: "${header.slice(0, 64)}" is not a valid header, or its value is not a string valid in a header.`);
     }
-    return value;
-  };
+  }
+  return into;
+}
+
+export function resolveConfig(settings: ClientSettings): ClientConfig {
+  const num = (name: keyof ClientSettings, fallback: number, integer = false, min = 0): number =>
+    checkNumber(name, settings[name] ?? fallback, integer, min);
+  const { scope, pacing, hooks = {}, logger, clock = systemClock } = settings;
+  if (scope !== undefined && (typeof scope !== 'string' || !/^[\x21-\x7e]+( [\x21-\x7e]+)*$/.test(scope)))
+    throw new CodexError(`scope must be a string of space-separated scopes (such as 'read write'), got ${typeOf(scope)}.`);
+  if (pacing !== undefined) {
+    if (typeof pacing !== 'object' || pacing === null) throw new CodexError(`pacing must be an object, got ${typeOf(pacing)}.`);
+    if (pacing.limit !== undefined) checkNumber('pacing.limit', pacing.limit, false, Number.MIN_VALUE);
+    if (pacing.windowMs !== undefined) checkNumber('pacing.windowMs', pacing.windowMs, false, Number.MIN_VALUE);
+  }
+  checkMembers('hooks', hooks, ['onRequest', 'onResponse', 'onRetry']);
+  checkMembers('logger', logger, ['debug', 'info', 'warn']);
+  checkMembers('tokenStore', settings.tokenStore, ['get', 'set', 'delete'], true);
+  checkMembers('clock', clock, ['now', 'sleep'], true);
+  for (const name of ['fetch', 'backgroundFetch', 'random', 'coordinateRefresh'] as const)
+    checkFunction(name, settings[name]);
+  checkHeaders('headers', settings.headers);
+  if (settings.allowInsecure !== undefined && typeof settings.allowInsecure !== 'boolean')
+    throw new CodexError(`allowInsecure must be a boolean, got ${typeOf(settings.allowInsecure)}.`);
+  const backgroundFetch = settings.backgroundFetch;
   return {
     baseUrl: checkBaseUrl(settings.baseUrl ?? DEFAULT_BASE_URL, settings.allowInsecure === true),
-    scope: settings.scope,
+    scope,
     maxRetries: num('maxRetries', 2, true),
     timeout: num('timeout', 60_000),
     deadline: settings.deadline === undefined ? undefined : num('deadline', 0),
     maxRetryDelay: num('maxRetryDelay', 60_000),
     batchConcurrency: num('batchConcurrency', 4, true, 1),
     headers: { ...settings.headers },
-    logger: settings.logger,
-    hooks: settings.hooks ?? {},
-    clock: settings.clock ?? systemClock,
+    logger,
+    hooks,
+    clock,
     random: settings.random ?? Math.random,
     fetch: () => {
       const f = settings.fetch ?? globalThis.fetch;
@@ -118,5 +186,7 @@ export function resolveConfig(settings: ClientSettings): ClientConfig {
       }
       return settings.fetch ? f : f.bind(globalThis);
     },
+    // The caller's own fetch wins: it may carry a proxy or a test double.
+    backgroundFetch: backgroundFetch && !settings.fetch ? () => backgroundFetch : undefined,
   };
 }

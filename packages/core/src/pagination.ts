@@ -1,3 +1,5 @@
+import { CodexError } from './errors';
+
 /** One page of a list. */
 export class Page<T> {
   readonly data: T[];
@@ -18,7 +20,7 @@ export class Page<T> {
   /** The next page; throws when there is none (check `hasNextPage()` first). */
   getNextPage(): Promise<Page<T>> {
     if (this.nextCursor === null)
-      return Promise.reject(new RangeError('This is the last page: hasNextPage() is false.'));
+      return Promise.reject(new CodexError('This is the last page: hasNextPage() is false.'));
     return this.#fetch(this.nextCursor);
   }
 }

@@ -1,9 +1,10 @@
 import { type BatchOptions, type BatchOutcome, runBatch } from './batch';
-import type { ClientConfig } from './config';
+import { type ClientConfig, checkFunction, checkNumber } from './config';
 import { CodexError } from './errors';
 import type { OperationTypes, operations } from './generated/codex/operation-table.gen';
 import type { OperationSpec } from './operations';
 import { Page, PagePromise } from './pagination';
+import { checkRequestOptions } from './request-options';
 import type { RequestOptions, Transport } from './transport';
 
 // The client's resources are derived from the generated operation table, at run time and in the
@@ -65,9 +66,16 @@ function method(op: OperationSpec, transport: Transport, config: ClientConfig) {
     const takesBody = op.hasBody;
     const takesQuery = !takesBody && op.queryParams.length > 0;
     const options = ((takesBody || takesQuery ? args.shift() : first) ?? {}) as RequestOptions & BatchOptions;
+    const name = `${op.resource}.${op.method}`;
+    // Checked before anything is sent (issue 9); the transport checks the rest of each request.
+    checkRequestOptions(options);
+    if (takesQuery && first !== undefined && (typeof first !== 'object' || first === null || Array.isArray(first)))
+      throw new CodexError(`${name}: the query must be an object (or left out).`);
 
     if (op.batch) {
-      if (!Array.isArray(first)) throw new CodexError(`${op.resource}.${op.method} takes an array of operations.`);
+      if (!Array.isArray(first)) throw new CodexError(`${name} takes an array of operations.`);
+      if (options.concurrency !== undefined) checkNumber('concurrency', options.concurrency, true, 1);
+      checkFunction('onProgress', options.onProgress);
       return runBatch(op, first, options, config.batchConcurrency, (body, chunkOptions) =>
         transport.request<Json>(op, { path, body }, chunkOptions),
       );

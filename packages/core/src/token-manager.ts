@@ -1,6 +1,7 @@
 import { backoffDelay } from './backoff';
 import type { Clock } from './clock';
 import type { ProvidedToken } from './credentials';
+import type { Logger } from './logger';
 import type { StoredToken, TokenStore } from './token-store';
 
 /** Background refresh starts at most this long before expiry... */
@@ -11,15 +12,24 @@ export const REFRESH_FRACTION = 0.1;
 export const BLOCKING_MARGIN_MS = 30_000;
 
 export type TokenManagerOptions = {
-  /** Fetches a new token (the token endpoint, or a token provider). */
-  fetchToken: (signal?: AbortSignal) => Promise<ProvidedToken>;
-  store: TokenStore;
-  /** Store key: (baseUrl, client ID, scope). */
+  /**
+   * Fetches a new token (the token endpoint, or a token provider). `signal` aborts it when every
+   * caller waiting for it has given up; `background` is true when no caller waits for it.
+   */
+  fetchToken: (signal?: AbortSignal, background?: boolean) => Promise<ProvidedToken>;
+  /** Where tokens persist beyond this manager (best effort). @default none: the manager's memory */
+  store?: TokenStore | undefined;
+  /** Store key: (baseUrl, client ID and a hash of its secret, scope). */
   key: string;
   clock: Clock;
   /** [0, 1); injectable for tests. */
   random?: () => number;
+  /** Where a failing store is reported, once. */
+  logger?: Logger | undefined;
 };
+
+/** A token request in flight, and how many callers wait for it. */
+type Flight = { promise: Promise<StoredToken>; controller: AbortController; waiters: number; background: boolean };
 
 /** When a token with this lifetime should be refreshed in the background, and when callers must wait. */
 export function refreshPlan(token: StoredToken, random: () => number) {
@@ -41,6 +51,11 @@ export function refreshPlan(token: StoredToken, random: () => number) {
  * - A failed refresh is never cached: the next caller tries again; background retries back off.
  * - `invalidate(token)` drops a token the API rejected (401 invalid_token), once, however many
  *   requests saw it rejected.
+ * - A caller that gives up (abort, deadline) stops waiting with its own reason; the refresh goes on
+ *   for the others, and is aborted when nobody waits any more. A refresh never fails a caller with
+ *   another caller's deadline or abort.
+ * - A background refresh has a short timeout and holds no process open (`backgroundFetch`).
+ * - The store is best effort: its errors are logged once, and the token is kept in memory.
  * No timers: refreshes are started by callers, so an idle client keeps no process alive.
  * Its state is in private fields, which JSON.stringify and util.inspect do not show.
  */
@@ -48,10 +63,11 @@ export class TokenManager {
   readonly #options: TokenManagerOptions;
   readonly #random: () => number;
   #current: (StoredToken & { refreshAt: number; blockAt: number }) | undefined;
-  #inflight: Promise<StoredToken> | undefined;
+  #flight: Flight | undefined;
   #loaded: Promise<void> | undefined;
   #failures = 0;
   #retryAt = 0;
+  #warned = false;
 
   constructor(options: TokenManagerOptions) {
     this.#options = options;
@@ -62,18 +78,15 @@ export class TokenManager {
   async getToken(signal?: AbortSignal): Promise<StoredToken> {
     // Load from the store once; concurrent first callers wait for the same read, so a valid
     // stored token is used rather than refreshed.
-    this.#loaded ??= this.#options.store.get(this.#options.key).then(
-      (stored) => {
-        if (stored && !this.#current) this.#adopt(stored);
-      },
-      () => {}, // an unreadable store is an empty one
-    );
+    this.#loaded ??= this.#store('get').then((stored) => {
+      if (stored && !this.#current) this.#adopt(stored);
+    });
     await this.#loaded;
     const now = this.#options.clock.now();
     const current = this.#current;
     if (current && now < current.blockAt) {
-      if (now >= current.refreshAt && now >= this.#retryAt && !this.#inflight) {
-        this.#refresh().catch(() => {
+      if (now >= current.refreshAt && now >= this.#retryAt && !this.#flight) {
+        this.#refresh(true).promise.catch(() => {
           // Background failure: callers still hold a valid token; back off before trying again.
           this.#failures++;
           this.#retryAt = this.#options.clock.now() + backoffDelay(this.#failures, this.#random);
@@ -81,31 +94,61 @@ export class TokenManager {
       }
       return current;
     }
-    return this.#join(signal);
+    const flight = this.#flight ?? this.#refresh(false);
+    if (!flight.background) return this.#wait(flight, signal);
+    // A background refresh is not retried and has a short timeout: if it fails, refresh for real.
+    return this.#wait(flight, signal).catch(() => this.#wait(this.#flight ?? this.#refresh(false), signal));
   }
 
   /** Forgets `token` if it is still the current one (the API rejected it). */
   async invalidate(token: string): Promise<void> {
     if (this.#current?.accessToken !== token) return;
     this.#current = undefined;
-    await this.#options.store.delete(this.#options.key);
+    await this.#store('delete');
   }
 
-  /** Waits for the in-flight refresh (or starts one), abandoning the wait, not the refresh, on abort. */
-  #join(signal?: AbortSignal): Promise<StoredToken> {
-    const refresh = this.#inflight ?? this.#refresh();
-    if (!signal) return refresh;
-    signal.throwIfAborted();
+  /** Waits for `flight`, abandoning the wait (with the caller's own reason) on abort. */
+  #wait(flight: Flight, signal?: AbortSignal): Promise<StoredToken> {
+    if (!signal) return flight.promise;
+    if (signal.aborted) return Promise.reject(signal.reason);
+    flight.waiters++;
     return new Promise((resolve, reject) => {
-      const onAbort = () => reject(signal.reason);
+      let waiting = true;
+      const leave = () => {
+        waiting = false;
+        flight.waiters--;
+        signal.removeEventListener('abort', onAbort);
+      };
+      const onAbort = () => {
+        if (!waiting) return;
+        leave();
+        reject(signal.reason);
+        // Nobody waits any more: stop the request, and let the next caller start afresh.
+        if (flight.waiters === 0 && !flight.background && this.#flight === flight) {
+          this.#flight = undefined;
+          flight.controller.abort();
+        }
+      };
       signal.addEventListener('abort', onAbort, { once: true });
-      refresh.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+      flight.promise.then(
+        (token) => {
+          if (!waiting) return;
+          leave();
+          resolve(token);
+        },
+        (error) => {
+          if (!waiting) return;
+          leave();
+          reject(error);
+        },
+      );
     });
   }
 
-  #refresh(): Promise<StoredToken> {
-    const flight = (async () => {
-      const { accessToken, expiresIn } = await this.#options.fetchToken();
+  #refresh(background: boolean): Flight {
+    const controller = new AbortController();
+    const promise = (async () => {
+      const { accessToken, expiresIn } = await this.#options.fetchToken(controller.signal, background);
       const receivedAt = this.#options.clock.now();
       const token: StoredToken = {
         accessToken,
@@ -115,19 +158,35 @@ export class TokenManager {
       this.#adopt(token);
       this.#failures = 0;
       this.#retryAt = 0;
-      await this.#options.store.set(this.#options.key, token);
+      await this.#store('set', token);
       return token;
     })();
-    this.#inflight = flight;
-    flight.then(
-      () => {
-        if (this.#inflight === flight) this.#inflight = undefined;
-      },
-      () => {
-        if (this.#inflight === flight) this.#inflight = undefined;
-      },
-    );
+    // Callers that never pass a signal never leave: they count as waiting until the end.
+    const flight: Flight = { promise, controller, waiters: 0, background };
+    this.#flight = flight;
+    const done = () => {
+      if (this.#flight === flight) this.#flight = undefined;
+    };
+    promise.then(done, done);
     return flight;
+  }
+
+  /** A store call that never fails the caller: its first error is logged, then it is skipped over. */
+  async #store(method: 'get' | 'set' | 'delete', token?: StoredToken): Promise<StoredToken | undefined> {
+    const { store, key, logger } = this.#options;
+    if (!store) return undefined;
+    try {
+      if (method === 'get') return await store.get(key);
+      await (method === 'set' ? store.set(key, token as StoredToken) : store.delete(key));
+    } catch (error) {
+      if (!this.#warned) {
+        this.#warned = true;
+        logger?.warn?.(
+          `codex: the token store failed (${method}); tokens are kept in memory: ${error instanceof Error ? error.message : 'unknown error'}`,
+        );
+      }
+      return undefined;
+    }
   }
 
   #adopt(token: StoredToken): void {

@@ -3,7 +3,10 @@ export type StoredToken = { accessToken: string; expiresAt: number; lifetimeMs: 
 
 /**
  * Where tokens are kept between calls. Runtime packages supply persistent ones (a 0600 file,
- * sessionStorage); keys are opaque strings made of (baseUrl, client ID, scope).
+ * sessionStorage); keys are opaque strings made of (baseUrl, client ID, a SHA-256 of the client ID
+ * and secret, scope): never the secret itself. A store is best effort: when one of its methods
+ * throws, the SDK carries on with the token in memory and logs the error's message once through
+ * `logger.warn`, so messages must not hold token material.
  */
 export interface TokenStore {
   get(key: string): Promise<StoredToken | undefined>;
@@ -11,15 +14,32 @@ export interface TokenStore {
   delete(key: string): Promise<void>;
 }
 
-const shared = new Map<string, StoredToken>();
+/** The memory store keeps the tokens of at most this many keys, the most recently used. */
+export const MEMORY_STORE_KEYS = 1000;
+const tokens = new Map<string, StoredToken>();
 
-/** Process memory, shared by every Client in the process. The default. */
+/**
+ * Process memory, shared by every Client in the process: a Client created for each request finds
+ * the token of the one before. Bounded: the tokens of the {@link MEMORY_STORE_KEYS} most recently
+ * used keys, so a process that sees many keys (or many token providers) does not grow for good.
+ * The default.
+ */
 export const memoryTokenStore: TokenStore = {
-  get: async (key) => shared.get(key),
+  get: async (key) => {
+    const token = tokens.get(key);
+    if (token) {
+      // Most recently used last: Map keeps insertion order.
+      tokens.delete(key);
+      tokens.set(key, token);
+    }
+    return token;
+  },
   set: async (key, token) => {
-    shared.set(key, token);
+    tokens.delete(key);
+    tokens.set(key, token);
+    if (tokens.size > MEMORY_STORE_KEYS) tokens.delete(tokens.keys().next().value as string);
   },
   delete: async (key) => {
-    shared.delete(key);
+    tokens.delete(key);
   },
 };

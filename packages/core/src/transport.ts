@@ -1,23 +1,32 @@
-import ky, { HTTPError, type KyInstance, type ShouldRetryState, TimeoutError } from 'ky';
-import { backoffDelay } from './backoff';
-import type { ClientConfig } from './config';
+import ky from 'ky';
+import { type ClientConfig, checkHeaders } from './config';
 import {
   APIConnectionError,
   APIConnectionTimeoutError,
+  APIResponseValidationError,
   APIUserAbortError,
   CodexError,
   type ErrorBody,
+  isCodexError,
   makeAPIError,
+  RedirectError,
 } from './errors';
 import { logHeaders } from './logger';
 import type { OperationSpec } from './operations';
 import type { RateLimiter } from './rate-limiter';
 import { parseRetryAfter } from './retry-after';
-import type { TokenManager } from './token-manager';
+import { type AttemptOutcome, decideRetry } from './retry-policy';
+import { checkRequestOptions } from './request-options';
+import type { StoredToken } from './token-store';
+
+export { RETRYABLE_STATUSES } from './retry-policy';
 
 /** Per-call options of every method. */
 export type RequestOptions = {
-  /** Sent as `Idempotency-Key` on operations that take one; by default a new UUID per call, reused by every retry. */
+  /**
+   * Sent as `Idempotency-Key` on operations that take one (1–255 visible ASCII characters). By
+   * default a new UUID per call, reused by every retry; a failed call's error carries it.
+   */
   idempotencyKey?: string;
   /** Aborts the call (and its retries): it then rejects with APIUserAbortError. */
   signal?: AbortSignal;
@@ -31,207 +40,377 @@ export type RequestOptions = {
   headers?: Record<string, string>;
 };
 
-export type RequestInput = { path?: Record<string, string>; query?: Record<string, unknown>; body?: unknown };
+/** How the SDK itself calls the transport (token requests); not for users. */
+export type InternalOptions = {
+  /** A refresh no caller waits for: background fetch, a short timeout that holds no process open, no retries. */
+  background?: boolean;
+  /** Ignore the client's `deadline` (a token request shared by callers with deadlines of their own). */
+  noDeadline?: boolean;
+  /** Checks a success body beyond "a JSON object"; returns the problem, if any. */
+  validate?: (body: Record<string, unknown>) => string | undefined;
+};
 
-/** Retried statuses: timeouts, rate limits and transient server errors; never other 4xx. */
-export const RETRYABLE_STATUSES = [408, 429, 500, 502, 503, 504];
-const ALL_METHODS: Array<'get' | 'post' | 'put' | 'patch' | 'delete' | 'head' | 'options'> = [
-  'get',
-  'post',
-  'put',
-  'patch',
-  'delete',
-  'head',
-  'options',
-];
+export type RequestInput = { path?: Record<string, unknown>; query?: Record<string, unknown>; body?: unknown };
 
-/** Builds the URL of an operation from the operation table's path template. */
+/** What the transport needs of the token manager. */
+export type TokenSource = {
+  getToken(signal?: AbortSignal): Promise<StoredToken>;
+  invalidate(token: string): Promise<void>;
+};
+
+/** A background token refresh gives up after this long (or the client's timeout, if shorter). */
+export const BACKGROUND_TIMEOUT_MS = 10_000;
+const EXCERPT_LENGTH = 200;
+// A lone surrogate (in `u` mode, a valid pair is one code point and does not match).
+const LONE_SURROGATE = /\p{Cs}/u;
+const typeOf = (value: unknown) => (value === null ? 'null' : Array.isArray(value) ? 'array' : typeof value);
+
+/** Builds the URL of an operation, or throws a CodexError before anything is sent. */
 export function buildUrl(baseUrl: string, op: OperationSpec, input: RequestInput): string {
   const path = op.path.replace(/\{(\w+)\}/g, (_, name: string) => {
     const value = input.path?.[name];
     if (typeof value !== 'string' || value.length === 0)
-      throw new CodexError(`${op.operationId}: ${name} must be a non-empty string.`);
-    return encodeURIComponent(value);
+      throw new CodexError(`${op.operationId}: ${name} must be a non-empty string, got ${typeOf(value)}.`);
+    if (LONE_SURROGATE.test(value))
+      throw new CodexError(`${op.operationId}: ${name} is not well-formed Unicode (it has a lone surrogate).`);
+    const encoded = encodeURIComponent(value);
+    // encodeURIComponent leaves dots alone, and URL parsers resolve '.' and '..' as dot segments:
+    // get('..') would be GET /v1/ (issue 9). Encoded, they stay one segment: the id itself.
+    return encoded === '.' || encoded === '..' ? encoded.replaceAll('.', '%2E') : encoded;
   });
   const query = new URLSearchParams();
   for (const [key, value] of Object.entries(input.query ?? {})) {
-    if (value !== undefined && value !== null) query.set(key, String(value));
+    if (value === undefined || value === null) continue;
+    if (!op.queryParams.includes(key))
+      throw new CodexError(
+        `${op.operationId}: unknown query parameter "${key.slice(0, 64)}" (expected ${op.queryParams.join(', ') || 'none'}).`,
+      );
+    const ok =
+      (typeof value === 'string' && !LONE_SURROGATE.test(value)) ||
+      (typeof value === 'number' && Number.isFinite(value)) ||
+      typeof value === 'boolean';
+    if (!ok) throw new CodexError(`${op.operationId}: query parameter ${key} must be a string or a finite number.`);
+    query.set(key, String(value));
   }
   const search = query.toString();
   return `${baseUrl}${path}${search ? `?${search}` : ''}`;
 }
 
+/** The origin of a Location header, never its path or query (they may carry anything). */
+function originOf(location: string | null, base: string): string | undefined {
+  if (!location) return undefined;
+  try {
+    return new URL(location, base).origin;
+  } catch {
+    return undefined;
+  }
+}
+
 /**
- * Sends operations: pacing, bearer token, Idempotency-Key, ky's retries (with our policy for what
- * and how long), one replay after 401 invalid_token, and typed errors.
+ * Sends operations. One loop per call: wait for a fresh token and a pacing slot, send one attempt
+ * through ky (no retries, hooks or timeout of ky's own), and let `decideRetry` say whether and when
+ * to try again. Everything that can go wrong ends as a typed CodexError:
+ * - the caller's mistakes (bad ids, bodies, headers, options) before anything is sent, never retried;
+ * - redirects are refused (RedirectError), never followed: the request carries a bearer token;
+ * - success bodies that are not what the spec says are APIResponseValidationError, not retried;
+ * - telemetry hooks never change what is sent, retried or returned: their errors are logged.
+ * The caller's AbortSignal is followed through a listener removed when the call ends, never
+ * combined with AbortSignal.any, which on Node 20 keeps every combination alive as long as a
+ * long-lived caller signal (issue 9).
  */
 export class Transport {
-  readonly #ky: KyInstance;
-  readonly #origin: string;
+  readonly #baseHeaders: Headers;
 
   constructor(
     private readonly config: ClientConfig,
-    private readonly tokens: TokenManager,
+    private readonly tokens: TokenSource | undefined,
     private readonly limiter: RateLimiter,
   ) {
-    this.#origin = new URL(config.baseUrl).origin;
-    // fetch is looked up at call time, so a polyfill or test double installed later is used.
-    this.#ky = ky.create({ fetch: (input, init) => config.fetch()(input, init), redirect: 'error' });
+    this.#baseHeaders = checkHeaders('headers', config.headers, new Headers({ Accept: 'application/json' }));
   }
 
-  async request<T>(op: OperationSpec, input: RequestInput, options: RequestOptions = {}): Promise<T> {
-    const { config, tokens, limiter } = this;
-    const { operationId } = op;
+  async request<T>(
+    op: OperationSpec,
+    input: RequestInput,
+    options: RequestOptions = {},
+    internal: InternalOptions = {},
+  ): Promise<T> {
+    const { config } = this;
+    checkRequestOptions(options);
     const url = buildUrl(config.baseUrl, op, input);
-    const headers: Record<string, string> = { Accept: 'application/json', ...config.headers, ...options.headers };
-    // One key per call, reused by every retry and by the 401 replay.
-    if (op.idempotency) headers['Idempotency-Key'] = options.idempotencyKey ?? crypto.randomUUID();
-    const deadline = options.deadline ?? config.deadline;
-    const deadlineAt = deadline === undefined ? Infinity : config.clock.now() + deadline;
-    // AbortSignal.timeout's timer does not keep a process alive.
-    const deadlineSignal = deadline === undefined ? undefined : AbortSignal.timeout(deadline);
-    const signals = [options.signal, deadlineSignal].filter((s) => s !== undefined);
-    const signal = signals.length > 1 ? AbortSignal.any(signals) : signals[0];
-    const maxRetries = options.maxRetries ?? config.maxRetries;
-    const timeout = options.timeout ?? config.timeout;
-    const log = config.logger;
-
-    for (let replays = 0; ; replays++) {
-      let attempt = 0;
-      let token: string | undefined;
-      let acquired = false;
-      let nextDelay = 0;
-      let refused: number | undefined;
-      const release = (responseHeaders?: Headers) => {
-        if (acquired) limiter.settle(responseHeaders);
-        acquired = false;
-      };
-
-      const shouldRetry = ({ error, retryCount }: ShouldRetryState): boolean => {
-        release();
-        if (signal?.aborted) return false;
-        const now = config.clock.now();
-        let reason = error instanceof TimeoutError ? 'timeout' : error instanceof TypeError ? 'connection error' : '';
-        let delay = backoffDelay(retryCount, config.random);
-        if (error instanceof HTTPError) {
-          const { status, headers: h } = error.response;
-          if (!RETRYABLE_STATUSES.includes(status)) return false;
-          reason = `status ${status}`;
-          const retryAfter = parseRetryAfter(h, now);
-          if (retryAfter !== undefined) {
-            if (retryAfter > config.maxRetryDelay || now + retryAfter > deadlineAt) {
-              refused = retryAfter;
-              return false;
-            }
-            delay = retryAfter;
-          }
-        }
-        if (!reason || now + delay > deadlineAt) return false;
-        nextDelay = delay;
-        config.hooks.onRetry?.({ operationId, attempt: retryCount, reason, delay });
-        log?.info?.(`codex: retrying ${operationId} (${retryCount}/${maxRetries}) after ${reason}, in ${delay} ms`);
-        return true;
-      };
-
+    const headers = checkHeaders('headers', options.headers, new Headers(this.#baseHeaders));
+    let body: string | undefined;
+    if (op.hasBody) {
+      if (typeof input.body !== 'object' || input.body === null || Array.isArray(input.body))
+        throw new CodexError(`${op.operationId}: the body must be an object, got ${typeOf(input.body)}.`);
       try {
-        const response = await this.#ky(url, {
-          method: op.httpMethod,
-          headers,
-          ...(input.body !== undefined && { json: input.body }),
-          ...(signal && { signal }),
-          timeout,
-          retry: {
-            limit: maxRetries,
-            methods: ALL_METHODS,
-            statusCodes: RETRYABLE_STATUSES,
-            retryOnTimeout: true,
-            shouldRetry,
-            delay: () => nextDelay,
-          },
-          hooks: {
-            beforeRequest: [
-              async (request) => {
-                attempt++;
-                if (op.auth) {
-                  // The bearer token only ever goes to the baseUrl's origin.
-                  if (new URL(request.url).origin !== this.#origin)
-                    throw new CodexError('Refusing to send the token to another origin.');
-                  // Wait for any token refresh before pacing, so that requests held back by a
-                  // refresh do not all leave at once on slots taken long before.
-                  await tokens.getToken(signal);
-                }
-                await limiter.acquire(signal);
-                acquired = true;
-                if (op.auth) {
-                  // Pacing may have waited long enough for the token to near its expiry: ask again
-                  // (free while it is fresh), so no request leaves with a token known to be expired.
-                  token = (await tokens.getToken(signal)).accessToken;
-                  request.headers.set('Authorization', `Bearer ${token}`);
-                }
-                config.hooks.onRequest?.({ operationId, method: op.httpMethod, url, attempt });
-                log?.debug?.(`codex: → ${op.httpMethod} ${url} (attempt ${attempt})`, logHeaders(request.headers));
-              },
-            ],
-            afterResponse: [
-              (_request, _options, res) => {
-                release(res.headers);
-                config.hooks.onResponse?.({
-                  operationId,
-                  status: res.status,
-                  requestId: res.headers.get('x-request-id') ?? undefined,
-                  attempt,
-                });
-                log?.debug?.(`codex: ← ${res.status} ${operationId}`, logHeaders(res.headers));
-              },
-            ],
-          },
-        });
-        return (response.status === 204 ? undefined : await response.json()) as T;
+        body = JSON.stringify(input.body);
       } catch (error) {
-        release();
-        // Never keep ky's errors: their request carries the token.
-        if (options.signal?.aborted) throw new APIUserAbortError();
-        if (deadlineSignal?.aborted)
-          throw new APIConnectionTimeoutError(`The call did not finish within its deadline of ${deadline} ms.`);
-        if (error instanceof HTTPError) {
-          const { response } = error;
-          let body: ErrorBody = { code: `http_${response.status}`, message: response.statusText || 'Request failed.' };
-          try {
-            const parsed = (await response.json()) as { error?: ErrorBody };
-            if (typeof parsed?.error?.code === 'string') body = parsed.error;
-          } catch {
-            // Not the contract's envelope (a proxy's HTML page, say): keep the status.
-          }
-          if (refused !== undefined) {
-            body = {
-              ...body,
-              message: `${body.message} Not retried: Retry-After ${Math.ceil(refused / 1000)} s is over maxRetryDelay or the deadline.`,
-            };
-          }
-          const apiError = makeAPIError(
-            response.status,
-            body,
-            response.headers,
-            parseRetryAfter(response.headers, config.clock.now()),
-          );
-          // 401 invalid_token: the token was revoked or expired early. Drop it, get a new one and
-          // replay once; the replay does not use up a retry.
-          if (replays === 0 && token && apiError.code === 'invalid_token') {
-            await tokens.invalidate(token);
-            continue;
-          }
-          throw apiError;
-        }
-        if (error instanceof TimeoutError)
-          throw new APIConnectionTimeoutError(`The request timed out after ${timeout} ms (attempt ${attempt}).`);
-        if (error instanceof TypeError || (error as Error)?.name === 'AbortError') {
-          throw new APIConnectionError(
-            `Could not reach the Codex API at ${config.baseUrl}: ${(error as Error).message}`,
-            { cause: error },
-          );
-        }
-        throw error;
+        // Circular structures and BigInt; the message names a constructor or a type, never a value.
+        throw new CodexError(`${op.operationId}: the body cannot be sent as JSON (${(error as Error).message}).`);
       }
+      headers.set('Content-Type', 'application/json');
     }
+    // One key per call, reused by every retry and by the 401 replay.
+    const idempotencyKey = op.idempotency ? (options.idempotencyKey ?? crypto.randomUUID()) : undefined;
+    if (idempotencyKey) headers.set('Idempotency-Key', idempotencyKey);
+    try {
+      return (await this.#send(op, url, headers, body, options, internal)) as T;
+    } catch (error) {
+      if (idempotencyKey && isCodexError(error)) error.idempotencyKey = idempotencyKey;
+      throw error;
+    }
+  }
+
+  async #send(
+    op: OperationSpec,
+    url: string,
+    headers: Headers,
+    body: string | undefined,
+    options: RequestOptions,
+    internal: InternalOptions,
+  ): Promise<unknown> {
+    const { config, tokens, limiter } = this;
+    const { operationId, httpMethod: method } = op;
+    const { clock, logger: log, hooks } = config;
+    const callerSignal = options.signal;
+    if (callerSignal?.aborted) throw new APIUserAbortError();
+
+    const background = internal.background === true;
+    const timeout = background
+      ? Math.min(BACKGROUND_TIMEOUT_MS, options.timeout ?? config.timeout)
+      : (options.timeout ?? config.timeout);
+    const maxRetries = background ? 0 : (options.maxRetries ?? config.maxRetries);
+    const deadline = options.deadline ?? (internal.noDeadline ? undefined : config.deadline);
+    const deadlineAt = deadline === undefined ? Infinity : clock.now() + deadline;
+    const fetch = (background && config.backgroundFetch?.()) || config.fetch();
+
+    // The call's own controller: aborted by the caller's signal (through a listener removed at the
+    // end) or by the deadline, and followed by pacing, token waits, attempts and retry waits.
+    const call = new AbortController();
+    const signal = call.signal;
+    const onCallerAbort = () => call.abort();
+    callerSignal?.addEventListener('abort', onCallerAbort);
+    let deadlineHit = false;
+    const deadlineTimer = deadline === undefined ? undefined : new AbortController();
+    deadlineTimer &&
+      clock.sleep(deadline ?? 0, deadlineTimer.signal).then(
+        () => {
+          deadlineHit = true;
+          call.abort();
+        },
+        () => {},
+      );
+
+    const safeHook = <K extends keyof typeof hooks>(name: K, info: Parameters<NonNullable<(typeof hooks)[K]>>[0]) => {
+      const warn = (error: unknown) =>
+        log?.warn?.(`codex: hooks.${name} threw, ignored: ${error instanceof Error ? error.message : String(error)}`);
+      try {
+        const result = (hooks[name] as ((i: typeof info) => unknown) | undefined)?.(info);
+        if (result && typeof (result as Promise<unknown>).then === 'function')
+          (result as Promise<unknown>).then(undefined, warn);
+      } catch (error) {
+        warn(error);
+      }
+    };
+
+    let retries = 0;
+    let replayed = false;
+    try {
+      for (let attempt = 1; ; attempt++) {
+        let token: string | undefined;
+        if (op.auth && tokens) {
+          // Wait for any token refresh before pacing, so that requests held back by a refresh do
+          // not all leave at once on slots taken long before.
+          await tokens.getToken(signal);
+        }
+        await limiter.acquire(signal);
+        let settled = false;
+        const settle = (responseHeaders?: Headers) => {
+          if (!settled) limiter.settle(responseHeaders);
+          settled = true;
+        };
+        let outcome: AttemptOutcome;
+        let response: Response | undefined;
+        try {
+          if (op.auth && tokens) {
+            // Pacing may have waited long enough for the token to near its expiry: ask again
+            // (free while it is fresh), so no request leaves with a token known to be expired.
+            token = (await tokens.getToken(signal)).accessToken;
+            headers.set('Authorization', `Bearer ${token}`);
+          }
+          safeHook('onRequest', { operationId, method, url, attempt });
+          log?.debug?.(`codex: → ${method} ${url} (attempt ${attempt})`, logHeaders(headers));
+          const sent = await this.#attempt(url, method, headers, body, signal, timeout, fetch, background);
+          if (sent === 'timeout') outcome = { kind: 'timeout' };
+          else {
+            response = sent;
+            outcome = { kind: 'connection' }; // replaced below once the response is read
+          }
+        } catch (error) {
+          settle();
+          if (signal.aborted || isCodexError(error)) throw error;
+          outcome = { kind: 'connection' };
+          log?.debug?.(`codex: ✗ ${operationId}: ${(error as Error)?.message ?? String(error)}`);
+        }
+
+        if (response) {
+          const { status } = response;
+          if (response.type === 'opaqueredirect' || (status >= 300 && status < 400)) {
+            settle();
+            throw new RedirectError(operationId, status, originOf(response.headers.get('location'), url));
+          }
+          settle(response.headers);
+          safeHook('onResponse', {
+            operationId,
+            status,
+            requestId: response.headers.get('x-request-id') ?? undefined,
+            attempt,
+          });
+          log?.debug?.(`codex: ← ${status} ${operationId}`, logHeaders(response.headers));
+          let text: string | undefined;
+          try {
+            text = await response.text();
+          } catch (error) {
+            // The connection broke in the middle of the body.
+            if (signal.aborted) throw error;
+          }
+          if (text !== undefined) {
+            if (response.ok) return this.#parse(op, response, text, internal);
+            const error = this.#apiError(response, text);
+            outcome = { kind: 'status', status, headers: response.headers, code: error.code };
+            const decision = decideRetry(outcome, this.#state(retries, maxRetries, replayed, token, deadlineAt));
+            if (!decision.retry) {
+              if (decision.reason.startsWith('Retry-After'))
+                error.message = `${error.message} Not retried: ${decision.reason}.`;
+              throw error;
+            }
+          }
+        }
+
+        const decision = decideRetry(outcome, this.#state(retries, maxRetries, replayed, token, deadlineAt));
+        if (!decision.retry) {
+          if (outcome.kind === 'timeout')
+            throw new APIConnectionTimeoutError(`The request timed out after ${timeout} ms (attempt ${attempt}).`);
+          if (outcome.kind === 'connection')
+            throw new APIConnectionError(`Could not reach the Codex API at ${config.baseUrl} (attempt ${attempt}).`);
+          throw new CodexError(`${operationId}: ${decision.reason}.`);
+        }
+        if (decision.counts) retries++;
+        else replayed = true;
+        if (decision.dropToken && token && tokens) await tokens.invalidate(token);
+        if (decision.counts) {
+          safeHook('onRetry', { operationId, attempt: retries, reason: decision.reason, delay: decision.delay });
+          log?.info?.(
+            `codex: retrying ${operationId} (${retries}/${maxRetries}) after ${decision.reason}, in ${decision.delay} ms`,
+          );
+        }
+        if (decision.delay > 0) await clock.sleep(decision.delay, signal);
+      }
+    } catch (error) {
+      if (callerSignal?.aborted) throw new APIUserAbortError();
+      if (deadlineHit)
+        throw new APIConnectionTimeoutError(`The call did not finish within its deadline of ${deadline} ms.`);
+      if (isCodexError(error)) throw error;
+      throw new APIConnectionError(`Could not reach the Codex API at ${config.baseUrl}.`);
+    } finally {
+      callerSignal?.removeEventListener('abort', onCallerAbort);
+      deadlineTimer?.abort();
+    }
+  }
+
+  #state(retries: number, maxRetries: number, replayed: boolean, token: string | undefined, deadlineAt: number) {
+    const { clock, maxRetryDelay, random } = this.config;
+    return { retries, maxRetries, replayed, sentToken: token !== undefined, now: clock.now(), deadlineAt, maxRetryDelay, random };
+  }
+
+  /** One HTTP attempt; 'timeout' when `timeout` passed first. Rejects on connection errors and aborts. */
+  async #attempt(
+    url: string,
+    method: string,
+    headers: Headers,
+    body: string | undefined,
+    signal: AbortSignal,
+    timeout: number,
+    fetch: typeof globalThis.fetch,
+    background: boolean,
+  ): Promise<Response | 'timeout'> {
+    const attempt = new AbortController();
+    const onAbort = () => attempt.abort();
+    signal.addEventListener('abort', onAbort);
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      attempt.abort();
+    }, timeout);
+    // A background refresh must not keep the process alive (Node and Bun timers have unref).
+    if (background) (timer as { unref?: () => void }).unref?.();
+    try {
+      return await ky(url, {
+        method,
+        headers,
+        ...(body !== undefined && { body }),
+        signal: attempt.signal,
+        fetch,
+        timeout: false,
+        retry: 0,
+        throwHttpErrors: false,
+        // Never follow: the request carries a bearer token (a 3xx becomes a RedirectError).
+        redirect: 'manual',
+      });
+    } catch (error) {
+      if (timedOut && !signal.aborted) return 'timeout';
+      throw error;
+    } finally {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', onAbort);
+    }
+  }
+
+  #apiError(response: Response, text: string) {
+    const { status, headers } = response;
+    let body: ErrorBody = { code: `http_${status}`, message: response.statusText || 'Request failed.' };
+    try {
+      const parsed = JSON.parse(text) as { error?: Partial<ErrorBody> } | null;
+      const e = parsed?.error;
+      if (typeof e?.code === 'string' && typeof e.message === 'string') body = e as ErrorBody;
+    } catch {
+      // Not the contract's envelope (a proxy's HTML page, say): keep the status.
+    }
+    return makeAPIError(status, body, headers, parseRetryAfter(headers, this.config.clock.now()));
+  }
+
+  /** The success body, checked: a JSON object of the operation's shape, or APIResponseValidationError. */
+  #parse(op: OperationSpec, response: Response, text: string, internal: InternalOptions): unknown {
+    if (response.status === 204) return undefined;
+    // The token endpoint's body holds a token: never quote it.
+    const invalid = (problem: string) =>
+      new APIResponseValidationError(
+        op.operationId,
+        response.status,
+        response.headers,
+        problem,
+        op.auth ? text.slice(0, EXCERPT_LENGTH) : '',
+      );
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch {
+      throw invalid(text ? 'the body is not JSON' : 'the body is empty');
+    }
+    if (typeof value !== 'object' || value === null || Array.isArray(value))
+      throw invalid(`expected a JSON object, got ${typeOf(value)}`);
+    const record = value as Record<string, unknown>;
+    const problem =
+      op.pagination && !Array.isArray(record[op.pagination.itemsField])
+        ? `${op.pagination.itemsField} is not an array`
+        : op.pagination && !['string', 'undefined'].includes(typeof record[op.pagination.nextCursorField]) &&
+            record[op.pagination.nextCursorField] !== null
+          ? `${op.pagination.nextCursorField} is not a string or null`
+          : op.batch && !Array.isArray(record[op.batch.resultsField])
+            ? `${op.batch.resultsField} is not an array`
+            : internal.validate?.(record);
+    if (problem) throw invalid(problem);
+    return record;
   }
 }

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { CodexError } from '../src/index';
 import { clientFor, devServer, tokenRequests } from './helpers';
 
 const create = (i: number) => ({ op: 'create' as const, document: { title: `doc ${i}`, content: `content ${i}` } });
@@ -38,7 +39,7 @@ describe('pagination and batch over real HTTP', () => {
     expect(sizes).toEqual([2, 2, 1]);
     const last = await second.getNextPage();
     expect(last.hasNextPage()).toBe(false);
-    await expect(last.getNextPage()).rejects.toThrow(RangeError);
+    await expect(last.getNextPage()).rejects.toThrow(CodexError);
   });
 
   it('sends 250 batch operations in 3 requests and answers in input order', async () => {

@@ -2,7 +2,7 @@ import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { inspect } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { APIConnectionError, Client, CodexError } from '../src/index';
+import { APIConnectionError, Client, CodexError, RedirectError } from '../src/index';
 import { clientFor, devServer, RW } from './helpers';
 
 describe('secrets', () => {
@@ -63,17 +63,28 @@ describe('safety', () => {
       res.writeHead(200, { 'content-type': 'application/json' }).end('{"data":[],"next_cursor":null}');
     });
     await new Promise<void>((r) => elsewhere.listen(0, '127.0.0.1', r));
-    const target = `http://127.0.0.1:${(elsewhere.address() as AddressInfo).port}/v1/documents`;
-    const redirecting = createServer((_req, res) => res.writeHead(302, { location: target }).end());
+    const origin = `http://127.0.0.1:${(elsewhere.address() as AddressInfo).port}`;
+    const target = `${origin}/v1/documents?secret=path-detail`;
+    let redirects = 0;
+    const redirecting = createServer((_req, res) => {
+      redirects++;
+      res.writeHead(302, { location: target }).end();
+    });
     await new Promise<void>((r) => redirecting.listen(0, '127.0.0.1', r));
     try {
       const client = new Client({
         tokenProvider: async () => ({ accessToken: 'secret-bearer-token', expiresIn: 3600 }),
         baseUrl: `http://localhost:${(redirecting.address() as AddressInfo).port}/v1`,
-        maxRetries: 0,
+        maxRetries: 2,
       });
       const error = await client.documents.list().catch((e: unknown) => e);
-      expect(error).toBeInstanceOf(APIConnectionError);
+      // A clear error naming the origin only, and not retried (issue 9).
+      expect(error).toBeInstanceOf(RedirectError);
+      expect(error).not.toBeInstanceOf(APIConnectionError);
+      expect(error).toMatchObject({ status: 302, location: origin });
+      expect(String(error)).toContain(origin);
+      expect(String(error)).not.toContain('path-detail');
+      expect(redirects).toBe(1);
       expect(seenElsewhere).toEqual([]);
     } finally {
       elsewhere.close();

@@ -47,6 +47,14 @@ export class ConflictError extends APIError {
 export class UnprocessableEntityError extends APIError {
   static override readonly kind: ErrorKind = 'UnprocessableEntityError';
 }
+/** 413: the body is over the API's size limit. */
+export class PayloadTooLargeError extends APIError {
+  static override readonly kind: ErrorKind = 'PayloadTooLargeError';
+}
+/** 415: the body was not sent as `application/json`. */
+export class UnsupportedMediaTypeError extends APIError {
+  static override readonly kind: ErrorKind = 'UnsupportedMediaTypeError';
+}
 export class InternalServerError extends APIError {
   static override readonly kind: ErrorKind = 'InternalServerError';
 }
@@ -72,6 +80,8 @@ export function makeAPIError(status: number, body: ErrorBody, headers: Headers, 
     403: PermissionDeniedError,
     404: NotFoundError,
     409: ConflictError,
+    413: PayloadTooLargeError,
+    415: UnsupportedMediaTypeError,
     422: UnprocessableEntityError,
   };
   const Class = classes[status] ?? (status >= 500 ? InternalServerError : APIError);

@@ -14,7 +14,11 @@ export type ErrorKind =
   | 'ConflictError'
   | 'UnprocessableEntityError'
   | 'RateLimitError'
+  | 'PayloadTooLargeError'
+  | 'UnsupportedMediaTypeError'
   | 'InternalServerError'
+  | 'APIResponseValidationError'
+  | 'RedirectError'
   | 'APIConnectionError'
   | 'APIConnectionTimeoutError'
   | 'APIUserAbortError';

@@ -5,6 +5,11 @@ export class CodexError extends Error {
   /** The kinds this error is, most general first (see `isCodexError` and friends). */
   declare readonly [BRAND]: readonly ErrorKind[];
   static readonly kind: ErrorKind = 'CodexError';
+  /**
+   * The Idempotency-Key the failed call sent (operations that take one): call again with
+   * `{ idempotencyKey }` to retry without risking a duplicate.
+   */
+  idempotencyKey?: string;
 
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);
@@ -49,5 +54,51 @@ export class APIConnectionTimeoutError extends APIConnectionError {
   static override readonly kind: ErrorKind = 'APIConnectionTimeoutError';
   constructor(message = 'The request timed out.', options?: { cause?: unknown }) {
     super(message, options);
+  }
+}
+
+/**
+ * The API answered with a success status but a body that is not what the spec says: not JSON
+ * (a proxy's HTML page, an empty or truncated body), `null`, or the wrong shape. Not retried: the
+ * server answered, so the operation may have been applied; an operation that takes an
+ * Idempotency-Key carries it in `idempotencyKey`, to retry safely.
+ */
+export class APIResponseValidationError extends CodexError {
+  static override readonly kind: ErrorKind = 'APIResponseValidationError';
+  readonly status: number;
+  /** X-Request-Id of the response. */
+  readonly requestId: string | undefined;
+  /** The start of the body (at most 200 characters); empty for the token endpoint, whose body holds a token. */
+  readonly bodyExcerpt: string;
+
+  constructor(operationId: string, status: number, headers: Headers, problem: string, excerpt: string) {
+    const requestId = headers.get('x-request-id') ?? undefined;
+    super(
+      `${operationId}: the ${status} response is not valid: ${problem}${requestId ? ` (request ${requestId})` : ''}.` +
+        (excerpt ? ` It starts with: ${JSON.stringify(excerpt)}` : ''),
+    );
+    this.status = status;
+    this.requestId = requestId;
+    this.bodyExcerpt = excerpt;
+  }
+}
+
+/**
+ * The API answered with a redirect, which the SDK never follows: the request carries a bearer
+ * token, and the Codex API does not redirect. Not retried.
+ */
+export class RedirectError extends CodexError {
+  static override readonly kind: ErrorKind = 'RedirectError';
+  readonly status: number;
+  /** The origin the redirect pointed to (never its path or query), or undefined when not visible (browsers). */
+  readonly location: string | undefined;
+
+  constructor(operationId: string, status: number, location: string | undefined) {
+    super(
+      `${operationId}: refused a redirect${status ? ` (${status})` : ''} to ${location ?? 'an undisclosed location'}: ` +
+        'the SDK does not follow redirects, so the token only goes to baseUrl. Check baseUrl.',
+    );
+    this.status = status;
+    this.location = location;
   }
 }

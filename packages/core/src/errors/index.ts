@@ -1,6 +1,13 @@
 import type { APIError, AuthenticationError, NotFoundError, PermissionDeniedError, RateLimitError } from './api-error';
 import { isKind } from './brand';
-import type { APIConnectionError, APIConnectionTimeoutError, APIUserAbortError, CodexError } from './codex-error';
+import type {
+  APIConnectionError,
+  APIConnectionTimeoutError,
+  APIResponseValidationError,
+  APIUserAbortError,
+  CodexError,
+  RedirectError,
+} from './codex-error';
 
 export * from './api-error';
 export type { ErrorKind } from './brand';
@@ -20,3 +27,6 @@ export const isAPIConnectionError = (value: unknown): value is APIConnectionErro
 export const isAPIConnectionTimeoutError = (value: unknown): value is APIConnectionTimeoutError =>
   isKind(value, 'APIConnectionTimeoutError');
 export const isAPIUserAbortError = (value: unknown): value is APIUserAbortError => isKind(value, 'APIUserAbortError');
+export const isAPIResponseValidationError = (value: unknown): value is APIResponseValidationError =>
+  isKind(value, 'APIResponseValidationError');
+export const isRedirectError = (value: unknown): value is RedirectError => isKind(value, 'RedirectError');
