@@ -1,5 +1,6 @@
 import { type ClientOptions, CodexError, Client as CoreClient, type TokenStore } from '@codex/core';
 import { fileTokenStore } from './file-token-store.ts';
+import { checkTokenCache } from './options.ts';
 import { permissionAwareFetch, readEnv, readEnvIfAllowed } from './permissions.ts';
 import { VERSION } from './version.ts';
 
@@ -22,7 +23,10 @@ export const USER_AGENT: string = `codex-sdk-deno/${VERSION} deno/${Deno.version
  */
 export class Client extends CoreClient {
   constructor(options: DenoClientOptions = {}) {
+    if (typeof options !== 'object' || options === null)
+      throw new CodexError('new Client(options): options must be an object.');
     const { tokenCache = 'memory', tokenStore, ...rest } = options;
+    checkTokenCache(options.tokenCache, tokenStore);
     const given =
       rest.apiKey !== undefined ||
       rest.clientId !== undefined ||

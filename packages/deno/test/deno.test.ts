@@ -1,4 +1,4 @@
-import { Client, CodexError, isCodexError, USER_AGENT } from '../mod.ts';
+import { Client, CodexError, isCodexError, memoryTokenStore, USER_AGENT } from '../mod.ts';
 
 const server = JSON.parse(Deno.args[0] ?? '{}') as { url: string; readWriteKey: string };
 
@@ -38,4 +38,34 @@ Deno.test({
     assert((await client.documents.get(doc.id)).title === 'from deno', 'round trip');
     assert(/^codex-sdk-deno\/\S+ deno\/2\.\d+\.\d+$/.test(USER_AGENT), USER_AGENT);
   },
+});
+
+function constructionError(options: unknown): Error {
+  try {
+    new Client(options as ConstructorParameters<typeof Client>[0]);
+  } catch (error) {
+    return error as Error;
+  }
+  throw new Error('expected new Client() to throw');
+}
+
+Deno.test("tokenCache is checked at construction: 'disk' is a CodexError naming the allowed values", () => {
+  // Issue 9, item 9: it was "TypeError: Invalid value used as weak map key".
+  for (const [tokenCache, got] of [
+    ['disk', '"disk"'],
+    [42, 'number 42'],
+    [null, 'null'],
+    [{ get: () => {} }, 'an object'],
+  ] as const) {
+    const error = constructionError({ apiKey: server.readWriteKey, baseUrl: server.url, tokenCache });
+    assert(error instanceof CodexError, `expected a CodexError, got ${error}`);
+    assert(
+      error.message ===
+        `tokenCache must be 'memory', 'file' or a TokenStore (an object with get, set and delete methods); got ${got}.`,
+      error.message,
+    );
+  }
+  const both = constructionError({ apiKey: server.readWriteKey, tokenCache: 'file', tokenStore: memoryTokenStore });
+  assert(both instanceof CodexError && /not both/.test(both.message), both.message);
+  assert(constructionError('x') instanceof CodexError, 'options must be an object');
 });

@@ -1,6 +1,7 @@
-import { type ClientOptions, Client as CoreClient, type TokenStore } from '@codex/core';
+import { type ClientOptions, CodexError, Client as CoreClient, type TokenStore } from '@codex/core';
 import { type Env, type ProfileOptions, resolveCredentialChain } from './credentials';
 import { fileTokenStore } from './file-token-store';
+import { checkString, checkTokenCache, describeValue } from './options';
 import { VERSION } from './version';
 
 export type NodeClientOptions = Partial<ClientOptions> &
@@ -23,7 +24,16 @@ export const USER_AGENT = `codex-sdk-node/${VERSION} node/${process.versions.nod
  */
 export class Client extends CoreClient {
   constructor(options: NodeClientOptions = {}) {
+    if (typeof options !== 'object' || options === null)
+      throw new CodexError('new Client(options): options must be an object.');
     const { tokenCache = 'memory', env = process.env, profile, credentialsFile, tokenStore, ...rest } = options;
+    checkTokenCache(options.tokenCache, tokenStore);
+    if (typeof env !== 'object' || env === null || Array.isArray(env))
+      throw new CodexError(
+        `env must be an object of environment variables, like process.env; got ${describeValue(env)}.`,
+      );
+    checkString('profile', profile, 'the name of a profile of the credentials file');
+    checkString('credentialsFile', credentialsFile, 'the path of a credentials file');
     const credentials = resolveCredentialChain(
       { ...rest, ...(profile !== undefined && { profile }), ...(credentialsFile !== undefined && { credentialsFile }) },
       env,
