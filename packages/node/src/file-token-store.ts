@@ -2,7 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { chmod, mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import type { StoredToken, TokenStore } from '@codex/core';
+import { CodexError, type StoredToken, type TokenStore } from '@codex/core';
 import type { Env } from './credentials';
 
 /** The user's cache directory for Codex tokens (XDG on Linux, Library/Caches on macOS, LOCALAPPDATA on Windows). */
@@ -18,11 +18,14 @@ export function defaultCacheDir(env: Env = process.env): string {
 /**
  * Tokens in files, so short-lived processes (CLIs, cron jobs) reuse a valid token instead of
  * requesting one at every start.
- * - One file per key (a hash of baseUrl, client ID and scope), mode 0600 in a 0700 directory.
+ * - One file per key (a hash of the key), mode 0600 in a 0700 directory.
  * - Written atomically: a temporary file, then rename; readers see the old token or the new one.
  * - Safe with several processes: no read-modify-write of shared files; the last writer wins, and
  *   every token written is valid.
- * - A file that others could read, or that does not parse, is ignored.
+ * - A file that others could read, or that does not parse, is ignored (and replaced by the next token).
+ * - Best effort (issue 9, item 15): a directory that cannot be read or written makes get, set and
+ *   delete throw a CodexError that says what to do, and never holds file contents or tokens; the
+ *   Client then keeps tokens in memory and reports it once through `logger.warn`.
  */
 export function fileTokenStore(dir: string = defaultCacheDir()): TokenStore {
   // One store object per directory, so every Client of a key in this process shares one token.
@@ -36,14 +39,38 @@ export function fileTokenStore(dir: string = defaultCacheDir()): TokenStore {
 
 const stores = new Map<string, TokenStore>();
 
+/**
+ * A store failure as the user should read it. Node's fs messages are `CODE: description, syscall
+ * 'path'`; only the code and description are kept (a path in the cache, never any content).
+ */
+function cacheError(action: 'read' | 'write' | 'delete', dir: string, error: unknown): CodexError {
+  const { code, message } = (error ?? {}) as { code?: unknown; message?: unknown };
+  const description = typeof message === 'string' ? /^[A-Z0-9_]+: ([^,]+),/.exec(message)?.[1] : undefined;
+  const reason = typeof code === 'string' ? `${code}${description ? ` (${description})` : ''}` : 'unknown error';
+  const verb = action === 'delete' ? 'delete a token from' : action;
+  return new CodexError(
+    `Could not ${verb} the Codex token cache in ${dir}: ${reason}. Tokens are kept in memory only; use a directory this user can read and write (CODEX_CACHE_DIR, or fileTokenStore(dir)), or tokenCache: 'memory'.`,
+    { cause: error },
+  );
+}
+
+const isNotFound = (error: unknown) => (error as NodeJS.ErrnoException | null)?.code === 'ENOENT';
+
 function createFileTokenStore(dir: string): TokenStore {
   const path = (key: string) => join(dir, `${createHash('sha256').update(key).digest('hex').slice(0, 32)}.json`);
   return {
     async get(key) {
+      const file = path(key);
+      let text: string;
       try {
-        const file = path(key);
         if (process.platform !== 'win32' && ((await stat(file)).mode & 0o077) !== 0) return undefined;
-        const token = JSON.parse(await readFile(file, 'utf8')) as StoredToken;
+        text = await readFile(file, 'utf8');
+      } catch (error) {
+        if (isNotFound(error)) return undefined;
+        throw cacheError('read', dir, error);
+      }
+      try {
+        const token = JSON.parse(text) as StoredToken;
         const valid =
           typeof token.accessToken === 'string' &&
           Number.isFinite(token.expiresAt) &&
@@ -54,20 +81,24 @@ function createFileTokenStore(dir: string): TokenStore {
       }
     },
     async set(key, token) {
-      await mkdir(dir, { recursive: true, mode: 0o700 });
       const file = path(key);
       const temp = `${file}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
       try {
+        await mkdir(dir, { recursive: true, mode: 0o700 });
         await writeFile(temp, JSON.stringify(token), { mode: 0o600, flag: 'wx' });
         await chmod(temp, 0o600); // in case the umask widened it
         await rename(temp, file);
       } catch (error) {
-        await rm(temp, { force: true });
-        throw error;
+        await rm(temp, { force: true }).catch(() => {});
+        throw cacheError('write', dir, error);
       }
     },
     async delete(key) {
-      await rm(path(key), { force: true });
+      try {
+        await rm(path(key), { force: true });
+      } catch (error) {
+        throw cacheError('delete', dir, error);
+      }
     },
   };
 }
