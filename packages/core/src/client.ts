@@ -59,7 +59,9 @@ function checkProvided(value: unknown): ProvidedToken {
 async function credentialDigest(credentials: ClientCredentials): Promise<string> {
   const subtle = globalThis.crypto?.subtle;
   if (!subtle)
-    throw new CodexError('Web Crypto (crypto.subtle) is needed to key tokens by credential: use https or a server runtime.');
+    throw new CodexError(
+      'Web Crypto (crypto.subtle) is needed to key tokens by credential: use https or a server runtime.',
+    );
   const data = new TextEncoder().encode(`${credentials.clientId}\0${credentials.revealSecret()}`);
   const digest = new Uint8Array(await subtle.digest('SHA-256', data));
   return Array.from(digest, (b) => b.toString(16).padStart(2, '0')).join('');

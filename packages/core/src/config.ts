@@ -105,14 +105,17 @@ const typeOf = (value: unknown) => (value === null ? 'null' : Array.isArray(valu
 /** Throws a CodexError naming the option unless `value` is a finite number >= min (an integer if asked). */
 export function checkNumber(name: string, value: unknown, integer = false, min = 0): number {
   if (typeof value !== 'number' || !(value >= min && value < Infinity) || (integer && !Number.isInteger(value)))
-    throw new CodexError(`${name} must be ${integer ? 'an integer' : 'a number'} >= ${min}, got ${typeOf(value)}.`);
+    throw new CodexError(
+      `${name} must be ${integer ? 'an integer' : 'a number'} >= ${min}, got ${typeof value === 'number' ? value : typeOf(value)}.`,
+    );
   return value;
 }
 
 /** Throws unless `value` is undefined or an object whose listed members are functions when present. */
 export function checkMembers(name: string, value: unknown, members: readonly string[], required = false): void {
   if (value === undefined) return;
-  if (typeof value !== 'object' || value === null) throw new CodexError(`${name} must be an object, got ${typeOf(value)}.`);
+  if (typeof value !== 'object' || value === null)
+    throw new CodexError(`${name} must be an object, got ${typeOf(value)}.`);
   for (const member of members) {
     const fn = (value as Record<string, unknown>)[member];
     if ((required || fn !== undefined) && typeof fn !== 'function')
@@ -137,7 +140,9 @@ export function checkHeaders(name: string, record: unknown, into = new Headers()
       if (typeof value !== 'string') throw 0;
       into.set(header, value);
     } catch {
-      throw new CodexError(`${name}: "${header.slice(0, 64)}" is not a valid header, or its value is not a string valid in a header.`);
+      throw new CodexError(
+        `${name}: "${header.slice(0, 64)}" is not a valid header, or its value is not a string valid in a header.`,
+      );
     }
   }
   return into;
@@ -148,9 +153,12 @@ export function resolveConfig(settings: ClientSettings): ClientConfig {
     checkNumber(name, settings[name] ?? fallback, integer, min);
   const { scope, pacing, hooks = {}, logger, clock = systemClock } = settings;
   if (scope !== undefined && (typeof scope !== 'string' || !/^[\x21-\x7e]+( [\x21-\x7e]+)*$/.test(scope)))
-    throw new CodexError(`scope must be a string of space-separated scopes (such as 'read write'), got ${typeOf(scope)}.`);
+    throw new CodexError(
+      `scope must be a string of space-separated scopes (such as 'read write'), got ${typeOf(scope)}.`,
+    );
   if (pacing !== undefined) {
-    if (typeof pacing !== 'object' || pacing === null) throw new CodexError(`pacing must be an object, got ${typeOf(pacing)}.`);
+    if (typeof pacing !== 'object' || pacing === null)
+      throw new CodexError(`pacing must be an object, got ${typeOf(pacing)}.`);
     if (pacing.limit !== undefined) checkNumber('pacing.limit', pacing.limit, false, Number.MIN_VALUE);
     if (pacing.windowMs !== undefined) checkNumber('pacing.windowMs', pacing.windowMs, false, Number.MIN_VALUE);
   }

@@ -58,8 +58,20 @@ export type Resources = {
 type Json = Record<string, unknown>;
 
 function method(op: OperationSpec, transport: Transport, config: ClientConfig) {
+  const call = callOf(op, transport, config);
+  // Mistakes in the arguments reject like every other failure, rather than throw synchronously.
   return (...args: unknown[]) => {
-    // buildUrl checks the values (non-empty strings) when the request is made.
+    try {
+      return call(...args);
+    } catch (error) {
+      return op.pagination ? new PagePromise(() => Promise.reject(error)) : Promise.reject(error);
+    }
+  };
+}
+
+function callOf(op: OperationSpec, transport: Transport, config: ClientConfig) {
+  return (...args: unknown[]) => {
+    // buildUrl checks the values (non-empty strings, no dot segments) when the request is made.
     const path: Record<string, string> = {};
     for (const name of op.pathParams) path[name] = args.shift() as string;
     const first = args.shift();

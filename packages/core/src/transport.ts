@@ -14,9 +14,9 @@ import {
 import { logHeaders } from './logger';
 import type { OperationSpec } from './operations';
 import type { RateLimiter } from './rate-limiter';
+import { checkRequestOptions } from './request-options';
 import { parseRetryAfter } from './retry-after';
 import { type AttemptOutcome, decideRetry } from './retry-policy';
-import { checkRequestOptions } from './request-options';
 import type { StoredToken } from './token-store';
 
 export { RETRYABLE_STATUSES } from './retry-policy';
@@ -73,10 +73,14 @@ export function buildUrl(baseUrl: string, op: OperationSpec, input: RequestInput
       throw new CodexError(`${op.operationId}: ${name} must be a non-empty string, got ${typeOf(value)}.`);
     if (LONE_SURROGATE.test(value))
       throw new CodexError(`${op.operationId}: ${name} is not well-formed Unicode (it has a lone surrogate).`);
-    const encoded = encodeURIComponent(value);
     // encodeURIComponent leaves dots alone, and URL parsers resolve '.' and '..' as dot segments:
-    // get('..') would be GET /v1/ (issue 9). Encoded, they stay one segment: the id itself.
-    return encoded === '.' || encoded === '..' ? encoded.replaceAll('.', '%2E') : encoded;
+    // get('..') would be GET /v1/ (issue 9). Encoding does not help: WHATWG URL (so fetch) treats
+    // '%2e' and '%2e%2e' as dot segments too. No id is a dot segment, so refuse them.
+    if (value === '.' || value === '..')
+      throw new CodexError(
+        `${op.operationId}: ${name} cannot be "${value}" (a URL would resolve it as a dot segment).`,
+      );
+    return encodeURIComponent(value);
   });
   const query = new URLSearchParams();
   for (const [key, value] of Object.entries(input.query ?? {})) {
@@ -321,7 +325,16 @@ export class Transport {
 
   #state(retries: number, maxRetries: number, replayed: boolean, token: string | undefined, deadlineAt: number) {
     const { clock, maxRetryDelay, random } = this.config;
-    return { retries, maxRetries, replayed, sentToken: token !== undefined, now: clock.now(), deadlineAt, maxRetryDelay, random };
+    return {
+      retries,
+      maxRetries,
+      replayed,
+      sentToken: token !== undefined,
+      now: clock.now(),
+      deadlineAt,
+      maxRetryDelay,
+      random,
+    };
   }
 
   /** One HTTP attempt; 'timeout' when `timeout` passed first. Rejects on connection errors and aborts. */
@@ -404,7 +417,8 @@ export class Transport {
     const problem =
       op.pagination && !Array.isArray(record[op.pagination.itemsField])
         ? `${op.pagination.itemsField} is not an array`
-        : op.pagination && !['string', 'undefined'].includes(typeof record[op.pagination.nextCursorField]) &&
+        : op.pagination &&
+            !['string', 'undefined'].includes(typeof record[op.pagination.nextCursorField]) &&
             record[op.pagination.nextCursorField] !== null
           ? `${op.pagination.nextCursorField} is not a string or null`
           : op.batch && !Array.isArray(record[op.batch.resultsField])
