@@ -315,3 +315,74 @@ describe('a shared token refresh never fails a caller with another caller’s de
     expect(tokenRequests(server)).toBe(1);
   });
 });
+
+describe('token refreshes no caller waits for', () => {
+  it('go through backgroundFetch, give up after the timeout, and are not retried', async () => {
+    const server = await devServer();
+    let now = Date.now();
+    const clock = { now: () => now, sleep: (ms: number) => new Promise<void>((r) => setTimeout(r, ms)) };
+    const background: string[] = [];
+    const client = clientFor(server, RW, {
+      clock,
+      timeout: 300,
+      backgroundFetch: (input, init) => {
+        background.push(String(input instanceof Request ? input.url : input));
+        return fetch(input, init);
+      },
+    });
+    await client.documents.list();
+    expect(background).toEqual([]);
+    // Into the refresh window (the last 5 minutes of an hour's token), with a hung token endpoint.
+    now += 3600_000 - 60_000;
+    server.admin.fault({ operationId: 'issueToken', type: 'hang' });
+    const started = Date.now();
+    await client.documents.list();
+    expect(Date.now() - started).toBeLessThan(250);
+    expect(background).toHaveLength(1);
+    expect(background[0]).toMatch(/\/auth\/token$/);
+    await new Promise((r) => setTimeout(r, 600));
+    // One hung request, timed out after 300 ms, not retried.
+    expect(tokenRequests(server)).toBe(2);
+  });
+
+  it('the caller’s own fetch wins over backgroundFetch', async () => {
+    const server = await devServer();
+    const used: string[] = [];
+    const client = clientFor(server, RW, {
+      fetch: (input, init) => {
+        used.push('fetch');
+        return fetch(input, init);
+      },
+      backgroundFetch: (input, init) => {
+        used.push('background');
+        return fetch(input, init);
+      },
+    });
+    await client.documents.list();
+    expect(used).not.toContain('background');
+  });
+});
+
+describe('the token store is best effort', () => {
+  it('a store that throws fails no call; its error is logged once', async () => {
+    const server = await devServer();
+    const warnings: string[] = [];
+    const broken: TokenStore = {
+      get: async () => {
+        throw new Error('ENOTDIR: not a directory');
+      },
+      set: async () => {
+        throw new Error('ENOTDIR: not a directory');
+      },
+      delete: async () => {
+        throw new Error('ENOTDIR: not a directory');
+      },
+    };
+    const client = clientFor(server, RW, { tokenStore: broken, logger: { warn: (m) => warnings.push(m) } });
+    await client.documents.list();
+    await client.documents.list();
+    expect(tokenRequests(server)).toBe(1);
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toMatch(/token store failed.*ENOTDIR/);
+  });
+});

@@ -12,6 +12,8 @@ describe('error classes', () => {
       [403, 'PermissionDeniedError'],
       [404, 'NotFoundError'],
       [409, 'ConflictError'],
+      [413, 'PayloadTooLargeError'],
+      [415, 'UnsupportedMediaTypeError'],
       [422, 'UnprocessableEntityError'],
       [429, 'RateLimitError'],
       [500, 'InternalServerError'],
