@@ -7,7 +7,10 @@ import { VERSION } from './version.ts';
 export type DenoClientOptions = Partial<ClientOptions> & {
   /**
    * Where tokens are kept: `'memory'` (this process), `'file'` (the user's cache directory, shared
-   * by processes; needs --allow-read and --allow-write for it), or a TokenStore of your own.
+   * by processes), or a TokenStore of your own such as `fileTokenStore(dir)`. `'file'` finds the
+   * directory through CODEX_CACHE_DIR or HOME (--allow-env for one of them, else new Client()
+   * throws; never the working directory) and needs --allow-read and --allow-write for it (else the
+   * cache is skipped, and `logger.warn` says which flag to add).
    * @default 'memory'
    */
   tokenCache?: 'memory' | 'file' | TokenStore;

@@ -1,15 +1,34 @@
-import type { StoredToken, TokenStore } from '@codex/core';
+import { CodexError, type StoredToken, type TokenStore } from '@codex/core';
 import { readEnvIfAllowed } from './permissions.ts';
 
-/** The user's cache directory for Codex tokens (CODEX_CACHE_DIR, else XDG / Library/Caches / LOCALAPPDATA). */
+/**
+ * The user's cache directory for Codex tokens: CODEX_CACHE_DIR, else XDG_CACHE_HOME or
+ * ~/.cache on Linux, ~/Library/Caches on macOS, LOCALAPPDATA on Windows (each variable read only
+ * when --allow-env permits). Without any of them it throws a CodexError naming the flag to add:
+ * it never falls back to the working directory, which would put token files into a project
+ * checkout (issue 9, item 15).
+ */
 export function defaultCacheDir(): string {
   const override = readEnvIfAllowed('CODEX_CACHE_DIR');
   if (override) return override;
-  const home = readEnvIfAllowed('HOME') ?? readEnvIfAllowed('USERPROFILE') ?? '.';
-  if (Deno.build.os === 'darwin') return `${home}/Library/Caches/codex/tokens`;
-  if (Deno.build.os === 'windows')
-    return `${readEnvIfAllowed('LOCALAPPDATA') ?? `${home}/AppData/Local`}/codex/Cache/tokens`;
-  return `${readEnvIfAllowed('XDG_CACHE_HOME') ?? `${home}/.cache`}/codex/tokens`;
+  const os = Deno.build.os;
+  if (os === 'windows') {
+    const local = readEnvIfAllowed('LOCALAPPDATA');
+    if (local) return `${local}/codex/Cache/tokens`;
+  } else if (os !== 'darwin') {
+    const xdg = readEnvIfAllowed('XDG_CACHE_HOME');
+    if (xdg) return `${xdg}/codex/tokens`;
+  }
+  const home = os === 'windows' ? readEnvIfAllowed('USERPROFILE') : readEnvIfAllowed('HOME');
+  if (home) {
+    if (os === 'darwin') return `${home}/Library/Caches/codex/tokens`;
+    if (os === 'windows') return `${home}/AppData/Local/codex/Cache/tokens`;
+    return `${home}/.cache/codex/tokens`;
+  }
+  const homeVariable = os === 'windows' ? 'LOCALAPPDATA' : 'HOME';
+  throw new CodexError(
+    `The Codex file token cache needs the user's cache directory, but ${homeVariable} is not set or not allowed: run deno with --allow-env=${homeVariable} (or set CODEX_CACHE_DIR and run with --allow-env=CODEX_CACHE_DIR), or pass a directory: tokenCache: fileTokenStore('/path/to/dir'). The working directory is never used: token files do not belong in a project checkout.`,
+  );
 }
 
 async function fileName(dir: string, key: string): Promise<string> {
@@ -22,6 +41,11 @@ async function fileName(dir: string, key: string): Promise<string> {
  * Tokens in files, like @codex/node's: one 0600 file per key in a 0700 directory, written to a
  * temporary file and renamed, so concurrent processes never see a partial token. Needs
  * --allow-read and --allow-write for the directory.
+ *
+ * Best effort (issue 9, item 15): when the directory cannot be used (no permission, not a
+ * directory, read-only), get, set and delete throw a CodexError that says what to do (the flag to
+ * add, for a missing permission) and never holds file contents or tokens; the Client then keeps
+ * tokens in memory and reports it once through `logger.warn`.
  */
 export function fileTokenStore(dir: string = defaultCacheDir()): TokenStore {
   // One store object per directory, so every Client of a key in this process shares one token.
@@ -35,34 +59,76 @@ export function fileTokenStore(dir: string = defaultCacheDir()): TokenStore {
 
 const stores = new Map<string, TokenStore>();
 
+const ACTIONS = {
+  read: ['Reading', 'read'],
+  write: ['Writing', 'write'],
+  delete: ['Deleting a token from', 'delete a token from'],
+} as const;
+
+/**
+ * A store failure as the user should read it. A missing Deno permission (NotCapable; an OS-level
+ * EACCES is PermissionDenied with a code) names the flags; other errors keep only their code and
+ * Deno's description (`Not a directory (os error 20): mkdir '…'`), never any content.
+ */
+function cacheError(action: keyof typeof ACTIONS, dir: string, error: unknown): CodexError {
+  const { name, code, message } = (error ?? {}) as { name?: unknown; code?: unknown; message?: unknown };
+  const [doing, verb] = ACTIONS[action];
+  if (name === 'NotCapable' || (name === 'PermissionDenied' && code === undefined)) {
+    return new CodexError(
+      `${doing} the Codex token cache in ${dir} needs permission: run deno with --allow-read=${dir} --allow-write=${dir}, or use tokenCache: 'memory'. Tokens are kept in memory only.`,
+      { cause: error },
+    );
+  }
+  const description = typeof message === 'string' ? /^([^(:]+) \(os error \d+\)/.exec(message)?.[1] : undefined;
+  const text = description && `${description[0]?.toLowerCase()}${description.slice(1)}`;
+  const reason = typeof code === 'string' ? `${code}${text ? ` (${text})` : ''}` : String(name ?? 'unknown error');
+  return new CodexError(
+    `Could not ${verb} the Codex token cache in ${dir}: ${reason}. Tokens are kept in memory only; use a directory this user can read and write (CODEX_CACHE_DIR, or fileTokenStore(dir)), or tokenCache: 'memory'.`,
+    { cause: error },
+  );
+}
+
+const isNotFound = (error: unknown) => error instanceof Deno.errors.NotFound;
+
 function createFileTokenStore(dir: string): TokenStore {
   return {
     async get(key) {
+      const file = await fileName(dir, key);
+      let text: string;
       try {
-        const file = await fileName(dir, key);
         const info = await Deno.stat(file);
         if (Deno.build.os !== 'windows' && info.mode !== null && (info.mode & 0o077) !== 0) return undefined;
-        const token = JSON.parse(await Deno.readTextFile(file)) as StoredToken;
+        text = await Deno.readTextFile(file);
+      } catch (error) {
+        if (isNotFound(error)) return undefined;
+        throw cacheError('read', dir, error);
+      }
+      try {
+        const token = JSON.parse(text) as StoredToken;
         return typeof token.accessToken === 'string' && Number.isFinite(token.expiresAt) ? token : undefined;
       } catch {
         return undefined;
       }
     },
     async set(key, token) {
-      await Deno.mkdir(dir, { recursive: true, mode: 0o700 });
       const file = await fileName(dir, key);
       const temp = `${file}.${crypto.randomUUID()}.tmp`;
       try {
+        await Deno.mkdir(dir, { recursive: true, mode: 0o700 });
         await Deno.writeTextFile(temp, JSON.stringify(token), { mode: 0o600, createNew: true });
         if (Deno.build.os !== 'windows') await Deno.chmod(temp, 0o600);
         await Deno.rename(temp, file);
       } catch (error) {
         await Deno.remove(temp).catch(() => {});
-        throw error;
+        throw cacheError('write', dir, error);
       }
     },
     async delete(key) {
-      await Deno.remove(await fileName(dir, key)).catch(() => {});
+      try {
+        await Deno.remove(await fileName(dir, key));
+      } catch (error) {
+        if (!isNotFound(error)) throw cacheError('delete', dir, error);
+      }
     },
   };
 }

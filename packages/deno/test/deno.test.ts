@@ -1,6 +1,15 @@
-import { Client, CodexError, isCodexError, memoryTokenStore, USER_AGENT } from '../mod.ts';
+import {
+  Client,
+  CodexError,
+  fileTokenStore,
+  isCodexError,
+  memoryTokenStore,
+  type StoredToken,
+  USER_AGENT,
+} from '../mod.ts';
 
-const server = JSON.parse(Deno.args[0] ?? '{}') as { url: string; readWriteKey: string };
+// From test/run.mjs: the dev server, and `fsRoot`, the one directory this process may read and write.
+const server = JSON.parse(Deno.args[0] ?? '{}') as { url: string; readWriteKey: string; fsRoot: string };
 
 function assert(condition: unknown, message: string): asserts condition {
   if (!condition) throw new Error(message);
@@ -68,4 +77,92 @@ Deno.test("tokenCache is checked at construction: 'disk' is a CodexError naming 
   const both = constructionError({ apiKey: server.readWriteKey, tokenCache: 'file', tokenStore: memoryTokenStore });
   assert(both instanceof CodexError && /not both/.test(both.message), both.message);
   assert(constructionError('x') instanceof CodexError, 'options must be an object');
+});
+
+// Issue 9, item 15: the file token cache in Deno.
+const TOKEN: StoredToken = {
+  accessToken: 'cdx_at_must_not_leak',
+  expiresAt: Date.now() + 3_600_000,
+  lifetimeMs: 3_600_000,
+};
+const rejection = (promise: Promise<unknown>) =>
+  promise.then(
+    () => undefined,
+    (error: unknown) => error as Error,
+  );
+
+Deno.test("tokenCache: 'file' without a known cache directory is refused, naming the flag: never the working directory", () => {
+  // This process may not read HOME or CODEX_CACHE_DIR (no --allow-env); it used to fall back to
+  // ./.cache/codex/tokens, putting token files into the checkout it runs in.
+  const error = constructionError({ apiKey: server.readWriteKey, baseUrl: server.url, tokenCache: 'file' });
+  assert(error instanceof CodexError, `expected a CodexError, got ${error}`);
+  assert(
+    error.message ===
+      "The Codex file token cache needs the user's cache directory, but HOME is not set or not allowed: run deno with --allow-env=HOME (or set CODEX_CACHE_DIR and run with --allow-env=CODEX_CACHE_DIR), or pass a directory: tokenCache: fileTokenStore('/path/to/dir'). The working directory is never used: token files do not belong in a project checkout.",
+    error.message,
+  );
+});
+
+Deno.test('without --allow-read/--allow-write for the directory, the store throws a CodexError naming the flags', async () => {
+  // It used to throw Deno's raw NotCapable.
+  const dir = `${server.fsRoot}-not-allowed`;
+  const store = fileTokenStore(dir);
+  const flags = `run deno with --allow-read=${dir} --allow-write=${dir}, or use tokenCache: 'memory'. Tokens are kept in memory only.`;
+  const expected = {
+    get: `Reading the Codex token cache in ${dir} needs permission: ${flags}`,
+    set: `Writing the Codex token cache in ${dir} needs permission: ${flags}`,
+    delete: `Deleting a token from the Codex token cache in ${dir} needs permission: ${flags}`,
+  };
+  const errors = {
+    get: await rejection(store.get('cdx-key')),
+    set: await rejection(store.set('cdx-key', TOKEN)),
+    delete: await rejection(store.delete('cdx-key')),
+  };
+  for (const [name, error] of Object.entries(errors)) {
+    assert(error instanceof CodexError, `${name}: expected a CodexError, got ${error}`);
+    assert(error.message === expected[name as keyof typeof expected], error.message);
+  }
+});
+
+Deno.test('a cache directory under a regular file: the store throws a CodexError that says what to do', async () => {
+  const file = `${server.fsRoot}/not-a-directory`;
+  await Deno.writeTextFile(file, 'cdx_at_file_content_must_not_leak');
+  const dir = `${file}/tokens`;
+  const store = fileTokenStore(dir);
+  const advice =
+    "Tokens are kept in memory only; use a directory this user can read and write (CODEX_CACHE_DIR, or fileTokenStore(dir)), or tokenCache: 'memory'.";
+  const get = await rejection(store.get('cdx-key'));
+  const set = await rejection(store.set('cdx-key', TOKEN));
+  assert(get instanceof CodexError, `expected a CodexError, got ${get}`);
+  assert(
+    get.message === `Could not read the Codex token cache in ${dir}: ENOTDIR (not a directory). ${advice}`,
+    get.message,
+  );
+  assert(set instanceof CodexError, `expected a CodexError, got ${set}`);
+  assert(
+    set.message === `Could not write the Codex token cache in ${dir}: ENOTDIR (not a directory). ${advice}`,
+    set.message,
+  );
+  assert(!/cdx_at|must_not_leak/.test(get.message + set.message), 'no token or file content in messages');
+});
+
+// Needs core's part of item 15 (TokenManager catches store errors and warns once), built.
+Deno.test({
+  name: 'without --allow-write for the cache, calls still succeed, with one warning that names the flag',
+  sanitizeResources: false,
+  sanitizeOps: false,
+  fn: async () => {
+    const warnings: string[] = [];
+    const options = {
+      apiKey: server.readWriteKey,
+      baseUrl: server.url,
+      tokenCache: fileTokenStore(`${server.fsRoot}-not-allowed-either`),
+      logger: { warn: (message: string) => void warnings.push(message) },
+    };
+    await new Client(options).documents.list();
+    await new Client(options).documents.list();
+    assert(warnings.length === 1, `expected one warning, got ${JSON.stringify(warnings)}`);
+    assert(warnings[0]?.includes('--allow-write='), warnings[0] ?? '');
+    assert(!/cdx_at|cdx_sk/.test(warnings[0] ?? ''), 'no token or secret in the warning');
+  },
 });

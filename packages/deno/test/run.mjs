@@ -1,9 +1,11 @@
 #!/usr/bin/env node
 // Runs the Deno tests in the real deno binary against @codex/dev-server: starts the server here
-// (Node), then `deno test --allow-net=127.0.0.1` with the server's address as an argument, then
-// two `deno run` CLI processes sharing the file token cache. Exits non-zero on any failure.
+// (Node), then `deno test --allow-net=127.0.0.1` (and read/write in one temporary directory) with
+// the server's address as an argument, then `deno run` CLI processes with the file token cache:
+// two sharing it, one without --allow-write, one without --allow-env for HOME. Exits non-zero on
+// any failure.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -16,7 +18,9 @@ const keys = [
   { clientId: 'cdx_id_deno_ro', clientSecret: 'cdx_sk_deno_ro', readOnly: true },
 ];
 const server = await startServer({ port: 0, adminSecret: 'deno-admin', keys });
+const fsRoot = mkdtempSync(join(tmpdir(), 'codex-deno-test-'));
 const info = {
+  fsRoot,
   url: server.url,
   origin: server.origin,
   adminSecret: 'deno-admin',
@@ -25,19 +29,33 @@ const info = {
 };
 const env = { ...process.env, DENO_NO_UPDATE_CHECK: '1', NO_COLOR: '1' };
 let failed = false;
-// Asynchronous: the dev server runs in this process and must keep answering meanwhile.
-const run = (args, extraEnv = {}) =>
+// Asynchronous: the dev server runs in this process and must keep answering meanwhile. stderr is
+// shown and also returned.
+const run = (args, extraEnv = {}, cwd = here) =>
   new Promise((resolve) => {
     const child = spawn(deno, args, {
-      cwd: here,
+      cwd,
       env: { ...env, ...extraEnv },
-      stdio: ['ignore', 'inherit', 'inherit'],
+      stdio: ['ignore', 'inherit', 'pipe'],
     });
-    child.on('close', (status) => resolve({ status }));
+    let stderr = '';
+    child.stderr.on('data', (chunk) => {
+      process.stderr.write(chunk);
+      stderr += chunk;
+    });
+    child.on('close', (status) => resolve({ status, stderr }));
   });
 
 try {
-  const tests = await run(['test', '--allow-net=127.0.0.1', 'test/', '--', JSON.stringify(info)]);
+  const tests = await run([
+    'test',
+    '--allow-net=127.0.0.1',
+    `--allow-read=${fsRoot}`,
+    `--allow-write=${fsRoot}`,
+    'test/',
+    '--',
+    JSON.stringify(info),
+  ]);
   if (tests.status !== 0) failed = true;
 
   // CODEX_CLIENT_ID + CODEX_CLIENT_SECRET alone, with permission for exactly those.
@@ -78,7 +96,56 @@ try {
     console.error('✗ the file token cache did not let the second process reuse the token, or its file is not 0600');
     failed = true;
   }
+
+  // Issue 9, item 15. Without --allow-write: the call succeeds (needs core's part of item 15),
+  // nothing is written, and the one warning names the flag.
+  const unwritable = mkdtempSync(join(tmpdir(), 'codex-deno-cache-'));
+  console.log("tokenCache: 'file' without --allow-write (one warning expected):");
+  const noWrite = await run(['run', '--allow-net=127.0.0.1', '--allow-env', 'test/cache-cli.ts'], {
+    ...cliEnv,
+    CODEX_CACHE_DIR: unwritable,
+  });
+  const leftInCache = readdirSync(unwritable);
+  rmSync(unwritable, { recursive: true, force: true });
+  const warnings = noWrite.stderr.split('\n').filter((line) => line.startsWith('warn: '));
+  if (
+    noWrite.status !== 0 ||
+    leftInCache.length !== 0 ||
+    warnings.length !== 1 ||
+    !warnings[0].includes(`--allow-write=${unwritable}`)
+  ) {
+    console.error(
+      `✗ without --allow-write, tokenCache: 'file' should succeed with one warning naming --allow-write (exit ${noWrite.status}, ${warnings.length} warning(s))`,
+    );
+    failed = true;
+  } else console.log('✓ the call succeeded, nothing was written, one warning named the flag');
+
+  // Without --allow-env for HOME (or CODEX_CACHE_DIR), even with --allow-read and --allow-write:
+  // refused with the flag to add, and nothing is written into the working directory.
+  const workingDir = mkdtempSync(join(tmpdir(), 'codex-deno-cwd-'));
+  console.log("tokenCache: 'file' without --allow-env=HOME (a CodexError expected):");
+  const noHome = await run(
+    [
+      'run',
+      '--allow-net=127.0.0.1',
+      '--allow-env=CODEX_API_KEY,CODEX_BASE_URL',
+      '--allow-read',
+      '--allow-write',
+      join(here, 'test', 'cache-cli.ts'),
+    ],
+    { CODEX_API_KEY: info.readWriteKey, CODEX_BASE_URL: info.url },
+    workingDir,
+  );
+  const written = readdirSync(workingDir);
+  rmSync(workingDir, { recursive: true, force: true });
+  if (noHome.status === 0 || !noHome.stderr.includes('--allow-env=HOME') || written.length !== 0) {
+    console.error(
+      `✗ without a known cache directory, tokenCache: 'file' should be refused naming --allow-env=HOME, and write nothing in the working directory (exit ${noHome.status}, wrote ${JSON.stringify(written)})`,
+    );
+    failed = true;
+  } else console.log('✓ refused with the flag to add; nothing written in the working directory');
 } finally {
   await server.close();
+  rmSync(fsRoot, { recursive: true, force: true });
 }
 process.exit(failed ? 1 : 0);
