@@ -1,4 +1,3 @@
-import ky from 'ky';
 import { type ClientConfig, checkHeaders } from './config';
 import {
   APIConnectionError,
@@ -112,8 +111,7 @@ function originOf(location: string | null, base: string): string | undefined {
 
 /**
  * Sends operations. One loop per call: wait for a fresh token and a pacing slot, send one attempt
- * through ky (no retries, hooks or timeout of ky's own), and let `decideRetry` say whether and when
- * to try again. Everything that can go wrong ends as a typed CodexError:
+ * with fetch, and let `decideRetry` say whether and when to try again. Everything that can go wrong ends as a typed CodexError:
  * - the caller's mistakes (bad ids, bodies, headers, options) before anything is sent, never retried;
  * - redirects are refused (RedirectError), never followed: the request carries a bearer token;
  * - success bodies that are not what the spec says are APIResponseValidationError, not retried;
@@ -359,15 +357,15 @@ export class Transport {
     // A background refresh must not keep the process alive (Node and Bun timers have unref).
     if (background) (timer as { unref?: () => void }).unref?.();
     try {
-      return await ky(url, {
+      // fetch itself, not ky (which '@codex/core/generated' uses): this loop owns retries, timeouts
+      // and hooks, so a single attempt needs nothing of ky's, whose 5 kB (min+gzip) would be 40% of
+      // the browser bundle budget; and ky's per-request AbortSignal.any with the caller's signal
+      // leaks on Node 20 (issue 9).
+      return await fetch(url, {
         method,
         headers,
         ...(body !== undefined && { body }),
         signal: attempt.signal,
-        fetch,
-        timeout: false,
-        retry: 0,
-        throwHttpErrors: false,
         // Never follow: the request carries a bearer token (a 3xx becomes a RedirectError).
         redirect: 'manual',
       });
