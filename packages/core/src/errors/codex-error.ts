@@ -9,7 +9,7 @@ export class CodexError extends Error {
    * The Idempotency-Key the failed call sent (operations that take one): call again with
    * `{ idempotencyKey }` to retry without risking a duplicate.
    */
-  idempotencyKey?: string;
+  declare idempotencyKey?: string;
 
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);
