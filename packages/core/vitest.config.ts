@@ -7,5 +7,7 @@ export default defineConfig({
     // Tests start servers and child processes; CI runs every package's tests at once on 2 cores.
     testTimeout: 30_000,
     include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
+    // test/memory.test.ts measures the heap after global.gc() (issue 9's memory gate).
+    execArgv: ['--expose-gc'],
   },
 });

@@ -1,4 +1,4 @@
-import { isAPIError, isCodexError } from './errors';
+import { CodexError, isAPIConnectionError, isAPIError, isCodexError } from './errors';
 import type { OperationSpec } from './operations';
 import type { RequestOptions } from './transport';
 
@@ -9,10 +9,25 @@ export type BatchOutcome<TDocument = unknown> = {
   /** HTTP status the operation had (201, 200, 204, 4xx...); 0 when its chunk never got an answer. */
   status: number;
   document?: TDocument;
+  /**
+   * Why the operation failed: the API's error, or, for the operations of a chunk without a usable
+   * answer, `connection_error` (no answer), `invalid_response` (an answer the SDK could not read)
+   * or `missing_result` (an answer without a result for the operation).
+   */
   error?: { code: string; message: string; request_id?: string; param?: string };
 };
 
 export type BatchOptions = RequestOptions & {
+  /**
+   * Makes the whole batch safe to send again: call again with the same key and the same operations,
+   * and every chunk the API already applied is replayed, not applied twice.
+   * - A batch sent in one request sends the key unchanged.
+   * - A longer batch sends chunk `i` (from 0) as `<key>:<i>`, or, for a key over 200 characters,
+   *   `<SHA-256 of the key, in hex>:<i>`, so that chunk keys stay within the API's 255 characters.
+   *   Chunk keys are distinct, and the same for the same key and number of operations.
+   * @default a new UUID per chunk, reused by its retries
+   */
+  idempotencyKey?: string;
   /** Chunks sent at once. @default the client's batchConcurrency (4) */
   concurrency?: number;
   /** Called after each chunk with how many operations have an outcome. */
@@ -25,6 +40,8 @@ type SendChunk = (body: Record<string, unknown>, options: RequestOptions) => Pro
  * Runs any number of batch operations: chunks of at most the spec's limit, `concurrency` chunks at
  * once (each through pacing and retries), each with its own Idempotency-Key. Returns one outcome
  * per operation in input order; a failed operation, or a failed chunk, does not throw.
+ * An abort, or a mistake in the call itself (a plain CodexError, such as an invalid option: thrown
+ * before anything is sent, and alike for every chunk), rejects the batch and sends no further chunk.
  */
 export async function runBatch<TOp, TDocument>(
   op: OperationSpec,
@@ -40,6 +57,22 @@ export async function runBatch<TOp, TDocument>(
   for (let offset = 0; offset < operations.length; offset += maxOperations) {
     chunks.push({ offset, items: operations.slice(offset, offset + maxOperations) });
   }
+  // One key per chunk, so that chunks are not replays of each other. The caller's key was checked
+  // before (resources.ts: 1–255 visible ASCII characters, the contract's Idempotency-Key).
+  const derive = chunks.length > 1 && idempotencyKey !== undefined;
+  // `:${index}` would make a 254–255-character key invalid (issue 9, item 16). A hash, not a
+  // truncation, so that two long keys with a common prefix never share chunk keys.
+  let base = idempotencyKey;
+  if (derive && idempotencyKey.length > 200) {
+    const subtle = globalThis.crypto?.subtle;
+    // Missing only in a browser page that is not a secure context (http:).
+    if (!subtle)
+      throw new CodexError(
+        'An idempotencyKey over 200 characters needs Web Crypto (https) in a batch of several requests.',
+      );
+    const digest = await subtle.digest('SHA-256', new TextEncoder().encode(idempotencyKey));
+    base = Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, '0')).join('');
+  }
   // Every operation gets an outcome, even if the API left one out.
   const outcomes: BatchOutcome<TDocument>[] = operations.map((_, index) => ({
     index,
@@ -49,18 +82,38 @@ export async function runBatch<TOp, TDocument>(
   let done = 0;
 
   const runChunk = async ({ offset, items }: (typeof chunks)[number], chunkIndex: number) => {
-    // A caller's key becomes one key per chunk, so that chunks are not replays of each other.
-    const key = idempotencyKey === undefined ? {} : { idempotencyKey: `${idempotencyKey}:${chunkIndex}` };
+    const key = derive ? `${base}:${chunkIndex}` : base;
     try {
-      const response = await send({ [operationsField]: items }, { ...requestOptions, ...key });
-      const results = (response[resultsField] ?? []) as BatchOutcome<TDocument>[];
-      for (const result of results) outcomes[offset + result.index] = { ...result, index: offset + result.index };
+      const response = await send(
+        { [operationsField]: items },
+        { ...requestOptions, ...(key !== undefined && { idempotencyKey: key }) },
+      );
+      const results = response?.[resultsField];
+      const seen: unknown[] = [];
+      // Only the first result of each index inside this chunk: any other would leave a hole in the
+      // outcomes or overwrite another operation's (issue 9, item 17).
+      if (Array.isArray(results)) {
+        for (const result of results as BatchOutcome<TDocument>[]) {
+          const index = result?.index;
+          if (typeof index === 'number' && index in items && !seen[index])
+            seen[index] = outcomes[offset + index] = { ...result, index: offset + index };
+        }
+      }
     } catch (error) {
-      if (isCodexError(error) && (error.name === 'APIUserAbortError' || requestOptions.signal?.aborted)) throw error;
+      if (
+        isCodexError(error) &&
+        (error.name === 'APIUserAbortError' || error.name === 'CodexError' || requestOptions.signal?.aborted)
+      ) {
+        next = chunks.length; // start no other chunk
+        throw error;
+      }
       const status = isAPIError(error) ? error.status : 0;
       const failure = isAPIError(error)
         ? { code: error.code, message: error.message, ...(error.requestId && { request_id: error.requestId }) }
-        : { code: 'connection_error', message: error instanceof Error ? error.message : String(error) };
+        : {
+            code: isCodexError(error) && !isAPIConnectionError(error) ? 'invalid_response' : 'connection_error',
+            message: error instanceof Error ? error.message : String(error),
+          };
       for (let i = 0; i < items.length; i++) outcomes[offset + i] = { index: offset + i, status, error: failure };
     }
     done += items.length;
