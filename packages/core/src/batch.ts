@@ -1,5 +1,6 @@
-import { CodexError, isAPIConnectionError, isAPIError, isCodexError } from './errors';
+import { isAPIConnectionError, isAPIError, isCodexError } from './errors';
 import type { OperationSpec } from './operations';
+import { sha256Hex } from './sha256';
 import type { RequestOptions } from './transport';
 
 /** The result of one operation of a batch, at its position in the input. */
@@ -15,6 +16,12 @@ export type BatchOutcome<TDocument = unknown> = {
    * or `missing_result` (an answer without a result for the operation).
    */
   error?: { code: string; message: string; request_id?: string; param?: string };
+  /**
+   * When the operation's whole chunk failed (no usable answer, or an error status): the chunk's
+   * Idempotency-Key. Send the chunk's operations again with it, and what the API already applied
+   * is replayed rather than applied twice.
+   */
+  idempotencyKey?: string;
 };
 
 export type BatchOptions = RequestOptions & {
@@ -63,16 +70,8 @@ export async function runBatch<TOp, TDocument>(
   // `:${index}` would make a 254–255-character key invalid (issue 9, item 16). A hash, not a
   // truncation, so that two long keys with a common prefix never share chunk keys.
   let base = idempotencyKey;
-  if (derive && idempotencyKey.length > 200) {
-    const subtle = globalThis.crypto?.subtle;
-    // Missing only in a browser page that is not a secure context (http:).
-    if (!subtle)
-      throw new CodexError(
-        'An idempotencyKey over 200 characters needs Web Crypto (https) in a batch of several requests.',
-      );
-    const digest = await subtle.digest('SHA-256', new TextEncoder().encode(idempotencyKey));
-    base = Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, '0')).join('');
-  }
+  if (derive && idempotencyKey.length > 200)
+    base = await sha256Hex(idempotencyKey, 'An idempotencyKey over 200 characters in a batch of several requests');
   // Every operation gets an outcome, even if the API left one out.
   const outcomes: BatchOutcome<TDocument>[] = operations.map((_, index) => ({
     index,
@@ -114,7 +113,9 @@ export async function runBatch<TOp, TDocument>(
             code: isCodexError(error) && !isAPIConnectionError(error) ? 'invalid_response' : 'connection_error',
             message: error instanceof Error ? error.message : String(error),
           };
-      for (let i = 0; i < items.length; i++) outcomes[offset + i] = { index: offset + i, status, error: failure };
+      const sent = isCodexError(error) ? error.idempotencyKey : undefined;
+      for (let i = 0; i < items.length; i++)
+        outcomes[offset + i] = { index: offset + i, status, error: failure, ...(sent && { idempotencyKey: sent }) };
     }
     done += items.length;
     onProgress?.(done, operations.length);

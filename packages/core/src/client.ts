@@ -1,6 +1,5 @@
 import { type ClientConfig, type ClientSettings, resolveConfig } from './config';
 import {
-  type ClientCredentials,
   type CredentialOptions,
   type Credentials,
   type ProvidedToken,
@@ -12,6 +11,7 @@ import type { TokenResponse } from './generated/types.gen';
 import { operationTable } from './operations';
 import { RateLimiter } from './rate-limiter';
 import { buildResources, type Resources } from './resources';
+import { sha256Hex } from './sha256';
 import { shared } from './shared';
 import { TokenManager } from './token-manager';
 import { memoryTokenStore } from './token-store';
@@ -50,21 +50,6 @@ function checkProvided(value: unknown): ProvidedToken {
       `tokenProvider must return { accessToken, expiresIn }: ${problem}. The token is not shown here.`,
     );
   return { accessToken: token.accessToken as string, expiresIn: token.expiresIn as number };
-}
-
-/**
- * A client credential's part of the token key: a SHA-256 of the client ID and secret, so that a
- * wrong secret never finds the right secret's token (issue 9), and the secret appears in no key.
- */
-async function credentialDigest(credentials: ClientCredentials): Promise<string> {
-  const subtle = globalThis.crypto?.subtle;
-  if (!subtle)
-    throw new CodexError(
-      'Web Crypto (crypto.subtle) is needed to key tokens by credential: use https or a server runtime.',
-    );
-  const data = new TextEncoder().encode(`${credentials.clientId}\0${credentials.revealSecret()}`);
-  const digest = new Uint8Array(await subtle.digest('SHA-256', data));
-  return Array.from(digest, (b) => b.toString(16).padStart(2, '0')).join('');
 }
 
 /**
@@ -143,9 +128,13 @@ export class Client {
     } else {
       // The key needs an async digest: the first call waits for it, later calls use the manager.
       let manager: TokenManager | undefined;
-      const ready = credentialDigest(credentials.credentials).then(
-        (digest) => (manager = managerFor(`${config.baseUrl}|${identity}#${digest}${suffix}`)),
-      );
+      // A SHA-256 of the client ID and secret: a wrong secret never finds the right one's token
+      // (issue 9), and the secret appears in no key.
+      const { clientId } = credentials.credentials;
+      const ready = sha256Hex(
+        `${clientId}\0${credentials.credentials.revealSecret()}`,
+        'Keying tokens by credential',
+      ).then((digest) => (manager = managerFor(`${config.baseUrl}|${identity}#${digest}${suffix}`)));
       ready.catch(() => {}); // reported to the first call
       this.#tokens = {
         getToken: (signal) => (manager ? manager.getToken(signal) : ready.then((m) => m.getToken(signal))),

@@ -157,3 +157,24 @@ describe('documents.batch: results that do not match the operations (item 17)', 
     });
   }
 });
+
+describe('documents.batch: a chunk that fails as a whole (item 10)', () => {
+  it('gives its outcomes the Idempotency-Key it sent, and sending again with it applies nothing twice', async () => {
+    const server = await devServer();
+    const client = clientFor(server, undefined, { maxRetries: 0 });
+    server.admin.fault({ operationId: 'batchDocuments', type: 'lose-response' });
+    const operations = creates(3, 'lost-');
+    const outcomes = await client.documents.batch(operations);
+    const key = outcomes[0]?.idempotencyKey;
+    expect(outcomes.map((o) => o.error?.code)).toEqual(['connection_error', 'connection_error', 'connection_error']);
+    expect(outcomes.every((o) => o.idempotencyKey === key)).toBe(true);
+    const sent = server.admin.requests().filter((r) => r.operationId === 'batchDocuments');
+    expect(sent[0]?.idempotencyKey).toBe(key);
+
+    const again = await client.documents.batch(operations, { idempotencyKey: key as string });
+    expect(again.map((o) => o.status)).toEqual([201, 201, 201]);
+    expect(again.every((o) => o.idempotencyKey === undefined)).toBe(true);
+    const titles = (await client.documents.list({ limit: 100 })).data.map((d) => d.title);
+    expect(titles.filter((t) => t.startsWith('doc lost-'))).toHaveLength(3);
+  });
+});
