@@ -42,7 +42,8 @@ export class RateLimiter {
   constructor(clock: Clock, options: PacingOptions = {}) {
     this.#limit = options.limit ?? 1000;
     this.#windowMs = options.windowMs ?? 60_000;
-    if (!(this.#limit > 0) || !(this.#windowMs > 0)) throw new CodexError('pacing.limit and pacing.windowMs must be positive numbers.');
+    if (!(this.#limit > 0) || !(this.#windowMs > 0))
+      throw new CodexError('pacing.limit and pacing.windowMs must be positive numbers.');
     this.#clock = clock;
     this.#tokens = this.#limit;
     this.#refilledAt = clock.now();
