@@ -97,8 +97,9 @@ export function contractScenarios(env: ContractEnv): Scenario[] {
   const requests = async (): Promise<Logged[]> =>
     ((await admin('GET', '/requests')) as { requests: Logged[] }).requests;
   const count = async (operationId: string) => (await requests()).filter((r) => r.operationId === operationId).length;
-  const client = (options: { apiKey?: string; maxRetries?: number; timeout?: number } = {}) =>
-    env.createClient({ apiKey: env.server.readWriteKey, ...options, tokenStore: memoryStore() });
+  const client = (
+    options: { apiKey?: string; maxRetries?: number; timeout?: number; tokenStore?: TokenStoreLike } = {},
+  ) => env.createClient({ apiKey: env.server.readWriteKey, tokenStore: memoryStore(), ...options });
   const scenario = (name: string, run: () => Promise<void>): Scenario => ({
     name,
     run: async () => {
@@ -206,6 +207,29 @@ export function contractScenarios(env: ContractEnv): Scenario[] {
       );
       check(env.guards.isAuthenticationError(error), 'AuthenticationError');
       same(await count('issueToken'), 1, 'token requests');
+    }),
+    scenario('a wrong secret never uses the right secret’s token, even from a shared store', async () => {
+      const tokenStore = memoryStore();
+      await client({ tokenStore }).documents.list();
+      const wrong = client({ apiKey: `${env.server.readWriteKey.split(':')[0]}:cdx_sk_wrong`, tokenStore });
+      const error = await wrong.documents.list().then(
+        () => null,
+        (e: unknown) => e,
+      );
+      check(env.guards.isAuthenticationError(error), 'AuthenticationError');
+      same(await count('issueToken'), 2, 'token requests');
+      same(await count('listDocuments'), 1, 'list requests');
+    }),
+    scenario('refuses dot-segment ids before anything is sent', async () => {
+      const c = client();
+      for (const id of ['.', '..']) {
+        const error = await c.documents.get(id).then(
+          () => null,
+          (e: unknown) => e,
+        );
+        check(error instanceof Error && error.name === 'CodexError', `get('${id}') rejects with a CodexError`);
+      }
+      same(await requests(), [], 'requests');
     }),
     scenario('ends a hung request with the timeout', async () => {
       const c = client({ timeout: 300, maxRetries: 0 });
