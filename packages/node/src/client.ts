@@ -1,4 +1,5 @@
 import { type ClientOptions, CodexError, Client as CoreClient, type TokenStore } from '@codex/core';
+import { backgroundFetch } from './background-fetch';
 import { type Env, type ProfileOptions, resolveCredentialChain } from './credentials';
 import { fileTokenStore } from './file-token-store';
 import { checkString, checkTokenCache, describeValue } from './options';
@@ -41,6 +42,9 @@ export class Client extends CoreClient {
     const store = tokenCache === 'file' ? fileTokenStore() : tokenCache === 'memory' ? tokenStore : tokenCache;
     const baseUrl = rest.baseUrl ?? credentials.baseUrl ?? env.CODEX_BASE_URL;
     super({
+      // Background token refreshes over sockets that do not keep the process alive (issue 9,
+      // item 14); a fetch of the user's own (a proxy, a test double) is used for everything.
+      ...(rest.fetch === undefined && { backgroundFetch }),
       ...rest,
       ...credentials,
       ...(baseUrl !== undefined && { baseUrl }),
