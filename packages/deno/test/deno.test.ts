@@ -146,7 +146,7 @@ Deno.test('a cache directory under a regular file: the store throws a CodexError
   assert(!/cdx_at|must_not_leak/.test(get.message + set.message), 'no token or file content in messages');
 });
 
-// Needs core's part of item 15 (TokenManager catches store errors and warns once), built.
+// Relies on core's part of item 15 (TokenManager catches store errors and warns once), built.
 Deno.test({
   name: 'without --allow-write for the cache, calls still succeed, with one warning that names the flag',
   sanitizeResources: false,

@@ -97,7 +97,7 @@ try {
     failed = true;
   }
 
-  // Issue 9, item 15. Without --allow-write: the call succeeds (needs core's part of item 15),
+  // Issue 9, item 15. Without --allow-write: the call succeeds (relies on core's part of item 15),
   // nothing is written, and the one warning names the flag.
   const unwritable = mkdtempSync(join(tmpdir(), 'codex-deno-cache-'));
   console.log("tokenCache: 'file' without --allow-write (one warning expected):");

@@ -207,7 +207,7 @@ describe('backgroundFetch', () => {
   });
 });
 
-// Needs core's part of item 14 (backgroundFetch used, with a timeout, for refreshes nobody
+// Relies on core's part of item 14 (backgroundFetch used, with a timeout, for refreshes nobody
 // waits for), built: the child runs dist/.
 describe('@codex/node Client, background refresh', () => {
   it.each([

@@ -112,7 +112,7 @@ describe('file token cache, best effort', () => {
     });
   });
 
-  // Needs core's part of item 15 (TokenManager catches store errors and warns once).
+  // Relies on core's part of item 15 (TokenManager catches store errors and warns once).
   it('a directory under a regular file does not fail a call: one token, one warning, no token in it', async () => {
     const server = await devServer();
     const dir = await dirUnderAFile();
@@ -133,7 +133,7 @@ describe('file token cache, best effort', () => {
     expect(warnings[0]).not.toMatch(/cdx_at|cdx_sk|must_not_leak/);
   });
 
-  // Needs core's part of item 15, built (the child runs dist/).
+  // Relies on core's part of item 15, built (the child runs dist/).
   it("a read-only directory does not fail a CLI run with tokenCache: 'file'", async () => {
     const server = await devServer();
     const { dir, as } = await readOnlyDir();
