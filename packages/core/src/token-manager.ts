@@ -182,7 +182,7 @@ export class TokenManager {
       if (!this.#warned) {
         this.#warned = true;
         logger?.warn?.(
-          `codex: the token store failed (${method}); tokens are kept in memory: ${error instanceof Error ? error.message : 'unknown error'}`,
+          `codex: the token store failed (${method}); calls carry on: ${error instanceof Error ? error.message : 'unknown error'}`,
         );
       }
       return undefined;
