@@ -1,6 +1,8 @@
 import { type Context, Hono } from 'hono';
 import { cors } from 'hono/cors';
 import { adminRoutes } from './admin';
+import { readJsonBody } from './body';
+import { canonical } from './canonical';
 import { operations } from './generated/codex/operation-table.gen';
 import { handlers } from './operations';
 import { codeForStatus, errorBody, type Reply } from './operations/types';
@@ -31,25 +33,19 @@ const EXPOSED = [
   'WWW-Authenticate',
 ];
 
-const encoder = new TextEncoder();
+// A token request is a few hundred bytes; without credentials nobody gets to send more than
+// this (openapi/codex.yaml: 64 KiB for /auth/token).
+const TOKEN_MAX_BODY_BYTES = 64 * 1024;
 
 const requestIdOf = () => `req_${crypto.randomUUID().replaceAll('-', '').slice(0, 20)}`;
 
-/** Stable JSON (sorted keys), so that the same body always has the same idempotency fingerprint. */
-function canonical(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
-  if (value && typeof value === 'object') {
-    const entries = Object.entries(value).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonical(v)}`).join(',')}}`;
-  }
-  return JSON.stringify(value) ?? 'null';
-}
-
 /**
  * The Codex API as a Hono app, runtime-neutral (Web APIs only), so Node and Deno can serve it.
- * Per request, in order: CORS; request ID and log; injected fault; rate limit per client ID
- * (the token endpoint counts against the client_id it names); bearer token and scope;
- * Idempotency-Key; the operation's handler. Every response carries X-Request-Id and X-RateLimit-*.
+ * Per request, in order: CORS; request ID and log; credentials (the bearer token, from headers
+ * only; the token endpoint reads its body here, under its own small limit, for the client_id);
+ * injected fault; rate limit per client ID; 401/403; the body (415, 413 as soon as the limit is
+ * passed, 400); Idempotency-Key; the operation's handler. So no body is read for a request that
+ * is not authenticated (contract, Errors). Every response carries X-Request-Id and X-RateLimit-*.
  */
 export function createApp(options: DevServerOptions = {}, connection?: ConnectionControl) {
   const state = new DevServerState(resolveOptions(options));
@@ -125,22 +121,10 @@ export function createApp(options: DevServerOptions = {}, connection?: Connectio
       param?: string,
     ) => send({ status, body: errorBody(code, message, requestId, param) }, requestId, headers, log);
 
-    // The body is read first: the token endpoint is rate-limited by the client_id inside it.
-    let body: unknown;
-    let bodyError: string | null = null;
-    let tooLarge = false;
-    if (operation.hasBody) {
-      const text = await c.req.text();
-      if (encoder.encode(text).byteLength > state.options.maxBodyBytes) tooLarge = true;
-      else if (text.length === 0) bodyError = 'The request body must be JSON.';
-      else {
-        try {
-          body = JSON.parse(text);
-        } catch {
-          bodyError = 'The request body is not valid JSON.';
-        }
-      }
-    }
+    const maxBytes = operation.auth
+      ? state.options.maxBodyBytes
+      : Math.min(state.options.maxBodyBytes, TOKEN_MAX_BODY_BYTES);
+    const read = () => (operation.hasBody ? readJsonBody(c.req.raw, maxBytes) : null);
 
     let clientId: string | null = null;
     let grant: Grant | null = null;
@@ -158,9 +142,13 @@ export function createApp(options: DevServerOptions = {}, connection?: Connectio
           grant = token.grant;
         }
       }
-    } else if (body && typeof body === 'object' && typeof (body as { client_id?: unknown }).client_id === 'string') {
-      const candidate = (body as { client_id: string }).client_id;
-      if (state.keys.has(candidate)) clientId = candidate;
+    }
+    // The token endpoint has no credentials in headers: it is rate-limited by the client_id in its
+    // body, so its body (small, see TOKEN_MAX_BODY_BYTES) is read before the rate limit.
+    const early = operation.auth ? null : await read();
+    if (early?.ok) {
+      const candidate = (early.value as { client_id?: unknown } | null)?.client_id;
+      if (typeof candidate === 'string' && state.keys.has(candidate)) clientId = candidate;
     }
     log.clientId = clientId;
     log.auth = auth;
@@ -212,9 +200,9 @@ export function createApp(options: DevServerOptions = {}, connection?: Connectio
       if (missing.length > 0)
         return answer(403, 'insufficient_scope', `This operation needs scope ${missing.join(' ')}.`, headers);
     }
-    if (tooLarge)
-      return answer(413, 'payload_too_large', `The request body is over ${state.options.maxBodyBytes} bytes.`, headers);
-    if (bodyError) return answer(400, 'invalid_request', bodyError, headers);
+    const result = early ?? (await read());
+    if (result && !result.ok) return answer(result.status, result.code, result.message, headers);
+    const body = result?.value;
 
     const execute = async (): Promise<Reply> =>
       handlers[operation.operationId]({

@@ -49,7 +49,9 @@ export type DevServerOptions = {
    */
   idempotencyTtlSeconds?: number;
   /**
-   * Largest request body accepted, in bytes; larger is 413 payload_too_large.
+   * Largest request body accepted, in bytes; larger is 413 payload_too_large, answered as soon as
+   * the limit is passed, without reading the rest. The token endpoint, which anyone may call,
+   * takes at most 64 KiB whatever this says (openapi/codex.yaml).
    * @default 134217728 (128 MiB: a batch of 100 documents of 1 MiB each, with room for JSON)
    */
   maxBodyBytes?: number;

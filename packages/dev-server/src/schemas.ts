@@ -4,8 +4,9 @@ import * as generated from './generated/schemas.gen';
 
 // Requests are validated against the JSON Schemas generated from openapi/codex.yaml (hey-api's
 // @hey-api/schemas plugin), with Ajv: one source of truth, every keyword of the spec honoured
-// (additionalProperties, maxProperties, minProperties, patterns, discriminators). Request bodies
-// use the `*Writable` variants where the spec has writeOnly fields (the token request's secret).
+// (additionalProperties, maxProperties, minProperties, patterns, discriminators). They are the
+// schemas as the spec writes them: `x-codex-wire-only` branches (accepted, never sent by an SDK)
+// are dropped from the SDK's types only, not from these.
 
 type SchemaName = keyof typeof generated extends `${infer Name}Schema` ? Name : never;
 

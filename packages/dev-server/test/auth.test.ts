@@ -75,7 +75,10 @@ describe('POST /auth/token', () => {
 describe('bearer tokens', () => {
   it('answers 401 missing_token without an Authorization header', async () => {
     const server = await start();
-    expectError(await call(server, 'GET', '/documents'), 401, 'missing_token');
+    const res = await call(server, 'GET', '/documents');
+    expectError(res, 401, 'missing_token');
+    // Only invalid_token carries WWW-Authenticate (contract, Using the token).
+    expect(res.headers.get('www-authenticate')).toBeNull();
   });
 
   it('answers 401 invalid_token with WWW-Authenticate to unknown and malformed tokens', async () => {

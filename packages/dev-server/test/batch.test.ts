@@ -43,6 +43,26 @@ describe('POST /documents/batch', () => {
     expect(left.map((d: { title: string }) => d.title)).toEqual(['new']);
   });
 
+  it('takes bad operations as the spec says: the request is valid, each bad one gets its own 400', async () => {
+    // Issue 9, item 20: the spec's BatchRequest used to call the whole body invalid.
+    const body = {
+      operations: [
+        { op: 'create', document: { title: 'ok', content: 'c' } },
+        { op: 'create', document: { title: '', content: 'c' } },
+        { op: 'explode' },
+        42,
+        { op: 'delete', id: 'not a document id' },
+        { op: 'delete', id: 'doc_unknown' },
+      ],
+    };
+    expectSchema('BatchRequest', body);
+    const { server, token } = await setup();
+    const res = await call(server, 'POST', '/documents/batch', { token, body });
+    expect(res.status).toBe(200);
+    expectSchema('BatchResponse', res.body);
+    expect(res.body.results.map((r: { status: number }) => r.status)).toEqual([201, 400, 400, 400, 400, 404]);
+  });
+
   it('reports an oversized content as 413 for that operation only', async () => {
     const { server, token } = await setup();
     const res = await call(server, 'POST', '/documents/batch', {

@@ -120,6 +120,24 @@ describe('Idempotency-Key', () => {
     expect(ok.status).toBe(201);
   });
 
+  it('answers 400, not 500, to metadata nested 10,000 levels deep, with or without a key', async () => {
+    const server = await start();
+    const token = await tokenFor(server);
+    const depth = 10_000;
+    const raw = `{"title":"t","content":"c","metadata":{"a":${'{"a":'.repeat(depth)}"x"${'}'.repeat(depth)}}}`;
+    expectError(await call(server, 'POST', '/documents', { token, raw }), 400, 'invalid_request', 'metadata.a');
+    for (const [path, body] of [
+      ['/documents', raw],
+      ['/documents/batch', `{"operations":[{"op":"create","document":${raw}}]}`],
+    ] as const) {
+      const headers = { 'Idempotency-Key': `deep-${path}` };
+      const first = await call(server, 'POST', path, { token, raw: body, headers });
+      expect(first.status, path).toBe(path === '/documents' ? 400 : 200);
+      const again = await call(server, 'POST', path, { token, raw: body, headers });
+      expect(again.headers.get('idempotent-replayed'), path).toBe('true');
+    }
+  });
+
   it('does not keep 5xx answers: the retry is applied for real', async () => {
     const server = await start();
     const token = await tokenFor(server);

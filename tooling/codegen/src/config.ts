@@ -1,5 +1,6 @@
 import type { UserConfig } from '@hey-api/openapi-ts';
 import { defineConfig as operationTable } from './operation-table/index.ts';
+import { dropWireOnlyBranches } from './wire-only.ts';
 
 export type CodexGenerateOptions = {
   /** Path of the OpenAPI document. */
@@ -44,6 +45,8 @@ export function codexConfig({ input, output }: CodexGenerateOptions, target: Cod
       header: BANNER,
     },
     logs: { file: false, level: 'warn' },
+    // The SDK's types describe what it sends; the dev server validates what the API accepts.
+    ...(target === 'client' && { parser: { patch: { input: dropWireOnlyBranches } } }),
     plugins: PLUGINS[target],
   };
 }

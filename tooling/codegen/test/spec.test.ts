@@ -93,6 +93,7 @@ describe('openapi/codex.yaml follows the Codex API v1 contract', () => {
       not_found: '404',
       idempotency_key_reused: '422',
       payload_too_large: '413',
+      unsupported_media_type: '415',
       rate_limited: '429',
       internal_error: '500',
       unavailable: '503',
@@ -111,14 +112,16 @@ describe('openapi/codex.yaml follows the Codex API v1 contract', () => {
   it('lets every operation fail the ways the contract says it can', () => {
     const common = ['rate_limited', 'internal_error', 'unavailable'];
     const bearer = ['missing_token', 'invalid_token', 'insufficient_scope'];
+    // Every body can be too large or not JSON (contract, Errors).
+    const body = ['invalid_request', 'payload_too_large', 'unsupported_media_type'];
     const expected: Record<string, string[]> = {
-      'POST /auth/token': ['invalid_request', 'invalid_client', ...common],
+      'POST /auth/token': [...body, 'invalid_client', ...common],
       'GET /documents': ['invalid_request', ...bearer, ...common],
-      'POST /documents': ['invalid_request', ...bearer, 'payload_too_large', 'idempotency_key_reused', ...common],
+      'POST /documents': [...body, ...bearer, 'idempotency_key_reused', ...common],
       'GET /documents/{id}': [...bearer, 'not_found', ...common],
-      'PATCH /documents/{id}': ['invalid_request', ...bearer, 'not_found', 'payload_too_large', ...common],
+      'PATCH /documents/{id}': [...body, ...bearer, 'not_found', ...common],
       'DELETE /documents/{id}': [...bearer, 'not_found', ...common],
-      'POST /documents/batch': ['invalid_request', ...bearer, 'payload_too_large', 'idempotency_key_reused', ...common],
+      'POST /documents/batch': [...body, ...bearer, 'idempotency_key_reused', ...common],
     };
     for (const [key, codes] of Object.entries(expected)) {
       expect([...errorCodes(op(key)).keys()].sort(), key).toEqual([...codes].sort());
@@ -153,6 +156,31 @@ describe('openapi/codex.yaml follows the Codex API v1 contract', () => {
     expect(spec.components.headers['WWW-Authenticate'].schema.const).toBe('Bearer error="invalid_token"');
   });
 
+  it('sends WWW-Authenticate with invalid_token only, so it is not a required header of every 401', () => {
+    // Contract, Using the token: missing_token has no WWW-Authenticate (issue 9, item 19).
+    expect(spec.components.headers['WWW-Authenticate'].required).not.toBe(true);
+  });
+
+  it('accepts both forms of Retry-After, delta-seconds and HTTP-date, and nothing else', () => {
+    // Issue 9, item 18: with oneOf over overlapping branches, every `Retry-After: 30` was invalid.
+    const schemas = [
+      deref(spec.components.headers['Retry-After'].schema),
+      deref(deref(spec.components.responses.Unavailable).headers['Retry-After'].schema),
+    ];
+    for (const schema of schemas) {
+      const branches: Json[] = (schema.anyOf ?? schema.oneOf).map(deref);
+      const matching = (value: string) =>
+        branches.filter(
+          (b) => (b.type ?? schema.type) === 'string' && (b.pattern === undefined || new RegExp(b.pattern).test(value)),
+        ).length;
+      const valid = (value: string) => (schema.oneOf ? matching(value) === 1 : matching(value) >= 1);
+      for (const value of ['0', '30', 'Wed, 21 Oct 2026 07:28:00 GMT', new Date(0).toUTCString()]) {
+        expect(valid(value), value).toBe(true);
+      }
+      for (const value of ['soon', '-1', '2026-10-21T07:28:00Z']) expect(valid(value), value).toBe(false);
+    }
+  });
+
   it('takes an Idempotency-Key (1-255 chars) on exactly POST /documents and POST /documents/batch, and says Idempotent-Replayed', () => {
     for (const { key, op: operation } of operations()) {
       const params = (operation.parameters ?? []).map(deref);
@@ -185,6 +213,31 @@ describe('openapi/codex.yaml follows the Codex API v1 contract', () => {
       itemsField: 'data',
       nextCursorField: 'next_cursor',
     });
+  });
+
+  it('accepts any batch item on the wire, typed as a BatchOperation for the SDKs', () => {
+    // Contract: one bad operation fails alone, so a bad item cannot make the request invalid
+    // (issue 9, item 20); the wire-only branch is what the SDK's types leave out.
+    const items = spec.components.schemas.BatchRequest.properties.operations.items;
+    expect(items.anyOf).toEqual([
+      { $ref: '#/components/schemas/BatchOperation' },
+      expect.objectContaining({ not: { $ref: '#/components/schemas/BatchOperation' }, 'x-codex-wire-only': true }),
+    ]);
+  });
+
+  it('has examples a mock can serve: a last page, and batch results answering their operations', () => {
+    // Issue 9, item 22: a mock serves the first example; without one, Prism paginated forever.
+    const list = op('GET /documents').responses['200'].content['application/json'];
+    const [first] = Object.values(list.examples as Json) as Json[];
+    expect(first?.value.next_cursor).toBeNull();
+    const batch = op('POST /documents/batch');
+    const requests = batch.requestBody.content['application/json'].examples as Json;
+    const responses = batch.responses['200'].content['application/json'].examples as Json;
+    expect(Object.keys(responses)).toEqual(Object.keys(requests));
+    for (const [name, example] of Object.entries(requests)) {
+      const indexes = responses[name].value.results.map((r: Json) => r.index);
+      expect(indexes, name).toEqual(example.value.operations.map((_: unknown, i: number) => i));
+    }
   });
 
   it('describes the token exchange and the document and batch shapes', () => {

@@ -51,6 +51,10 @@ export const listDocuments = <ThrowOnError extends boolean = false>(options?: Op
 
 /**
  * Create a document
+ *
+ * Creates a document with a new `doc_…` ID. Send an `Idempotency-Key` to make a retry safe:
+ * the same key and body within 24 hours return the first response again.
+ *
  */
 export const createDocument = <ThrowOnError extends boolean = false>(options: Options<CreateDocumentData, ThrowOnError>) => (options.client ?? client).post<CreateDocumentResponses, CreateDocumentErrors, ThrowOnError>({
     security: [{ scheme: 'bearer', type: 'http' }],
@@ -68,6 +72,13 @@ export const createDocument = <ThrowOnError extends boolean = false>(options: Op
  * Result `i` answers operation `i`. One bad operation fails alone; the others apply. The
  * request counts as one request against the rate limit.
  *
+ * The request is 400 `invalid_request` only when its envelope is wrong: not an object, or
+ * `operations` missing, not an array, or with fewer than 1 or more than 100 items. An item that
+ * is not a valid `BatchOperation` does not make the request invalid: it gets a result with
+ * status 400 (413 for content over 1 MiB), and the other operations apply. Per-operation
+ * statuses: `create` 201, `update` 200, `delete` 204; 400 `invalid_request`, 404 `not_found`,
+ * 413 `payload_too_large`.
+ *
  */
 export const batchDocuments = <ThrowOnError extends boolean = false>(options: Options<BatchDocumentsData, ThrowOnError>) => (options.client ?? client).post<BatchDocumentsResponses, BatchDocumentsErrors, ThrowOnError>({
     security: [{ scheme: 'bearer', type: 'http' }],
@@ -81,6 +92,8 @@ export const batchDocuments = <ThrowOnError extends boolean = false>(options: Op
 
 /**
  * Delete a document
+ *
+ * Deletes the document for good; 404 `not_found` when there is none.
  */
 export const deleteDocument = <ThrowOnError extends boolean = false>(options: Options<DeleteDocumentData, ThrowOnError>) => (options.client ?? client).delete<DeleteDocumentResponses, DeleteDocumentErrors, ThrowOnError>({
     security: [{ scheme: 'bearer', type: 'http' }],
@@ -90,6 +103,8 @@ export const deleteDocument = <ThrowOnError extends boolean = false>(options: Op
 
 /**
  * Get a document
+ *
+ * The document with this ID; 404 `not_found` when there is none.
  */
 export const getDocument = <ThrowOnError extends boolean = false>(options: Options<GetDocumentData, ThrowOnError>) => (options.client ?? client).get<GetDocumentResponses, GetDocumentErrors, ThrowOnError>({
     security: [{ scheme: 'bearer', type: 'http' }],

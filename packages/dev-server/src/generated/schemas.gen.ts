@@ -5,7 +5,8 @@ export const TokenRequestSchema = {
     type: 'object',
     additionalProperties: false,
     required: [
-        'client_id'
+        'client_id',
+        'client_secret'
     ],
     properties: {
         client_id: {
@@ -14,6 +15,15 @@ export const TokenRequestSchema = {
             description: 'The API key\'s client ID (`cdx_id_…`).',
             examples: [
                 'cdx_id_3f9a1c2b7e'
+            ]
+        },
+        client_secret: {
+            type: 'string',
+            minLength: 1,
+            format: 'password',
+            description: 'The API key\'s client secret (`cdx_sk_…`).',
+            examples: [
+                'cdx_sk_9d8c7b6a5f4e3d2c'
             ]
         },
         scope: {
@@ -64,7 +74,7 @@ export const TokenResponseSchema = {
 
 export const ErrorCodeSchema = {
     type: 'string',
-    description: 'Stable error code: `invalid_request` 400, `invalid_client` 401, `missing_token` 401,\n`invalid_token` 401, `insufficient_scope` 403, `not_found` 404, `payload_too_large` 413,\n`idempotency_key_reused` 422, `rate_limited` 429, `internal_error` 500, `unavailable` 503.\n',
+    description: 'Stable error code: `invalid_request` 400, `invalid_client` 401, `missing_token` 401,\n`invalid_token` 401, `insufficient_scope` 403, `not_found` 404, `payload_too_large` 413,\n`unsupported_media_type` 415, `idempotency_key_reused` 422, `rate_limited` 429,\n`internal_error` 500, `unavailable` 503.\n',
     enum: [
         'invalid_request',
         'invalid_client',
@@ -73,6 +83,7 @@ export const ErrorCodeSchema = {
         'insufficient_scope',
         'not_found',
         'payload_too_large',
+        'unsupported_media_type',
         'idempotency_key_reused',
         'rate_limited',
         'internal_error',
@@ -369,8 +380,20 @@ export const BatchRequestSchema = {
             type: 'array',
             minItems: 1,
             maxItems: 100,
+            description: '1-100 operations. Each should be a `BatchOperation`; one that is not does not make the\nrequest invalid (contract: one bad operation fails alone): its result has status 400.\n',
             items: {
-                $ref: '#/components/schemas/BatchOperation'
+                anyOf: [
+                    {
+                        $ref: '#/components/schemas/BatchOperation'
+                    },
+                    {
+                        not: {
+                            $ref: '#/components/schemas/BatchOperation'
+                        },
+                        description: 'Anything else is not applied; its result has status 400.',
+                        'x-codex-wire-only': true
+                    }
+                ]
             }
         }
     }
@@ -392,13 +415,15 @@ export const BatchResultSchema = {
             type: 'integer',
             minimum: 100,
             maximum: 599,
-            description: 'HTTP status the operation would have had on its own (201, 200, 204, 400, 404, 413, ...).'
+            description: 'HTTP status the operation would have had on its own: 201 (`create`), 200 (`update`),\n204 (`delete`); 400 `invalid_request` (not a valid BatchOperation, or a value outside its\nlimits), 404 `not_found` (`update` or `delete` of an unknown id), 413 `payload_too_large`\n(content over 1 MiB).\n'
         },
         document: {
-            $ref: '#/components/schemas/Document'
+            $ref: '#/components/schemas/Document',
+            description: 'The document, for 201 and 200.'
         },
         error: {
-            $ref: '#/components/schemas/ErrorDetail'
+            $ref: '#/components/schemas/ErrorDetail',
+            description: 'Why the operation failed, for 4xx.'
         }
     }
 } as const;
@@ -414,42 +439,6 @@ export const BatchResponseSchema = {
             items: {
                 $ref: '#/components/schemas/BatchResult'
             }
-        }
-    }
-} as const;
-
-export const TokenRequestWritableSchema = {
-    type: 'object',
-    additionalProperties: false,
-    required: [
-        'client_id',
-        'client_secret'
-    ],
-    properties: {
-        client_id: {
-            type: 'string',
-            minLength: 1,
-            description: 'The API key\'s client ID (`cdx_id_…`).',
-            examples: [
-                'cdx_id_3f9a1c2b7e'
-            ]
-        },
-        client_secret: {
-            type: 'string',
-            minLength: 1,
-            writeOnly: true,
-            description: 'The API key\'s client secret (`cdx_sk_…`).',
-            examples: [
-                'cdx_sk_9d8c7b6a5f4e3d2c'
-            ]
-        },
-        scope: {
-            type: 'string',
-            description: 'Space-separated scopes; default, all the project allows.',
-            pattern: '^(read|write)( (read|write))*$',
-            examples: [
-                'read write'
-            ]
         }
     }
 } as const;

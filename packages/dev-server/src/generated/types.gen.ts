@@ -11,6 +11,10 @@ export type TokenRequest = {
      */
     client_id: string;
     /**
+     * The API key's client secret (`cdx_sk_…`).
+     */
+    client_secret: string;
+    /**
      * Space-separated scopes; default, all the project allows.
      */
     scope?: string;
@@ -35,10 +39,11 @@ export type TokenResponse = {
 /**
  * Stable error code: `invalid_request` 400, `invalid_client` 401, `missing_token` 401,
  * `invalid_token` 401, `insufficient_scope` 403, `not_found` 404, `payload_too_large` 413,
- * `idempotency_key_reused` 422, `rate_limited` 429, `internal_error` 500, `unavailable` 503.
+ * `unsupported_media_type` 415, `idempotency_key_reused` 422, `rate_limited` 429,
+ * `internal_error` 500, `unavailable` 503.
  *
  */
-export type ErrorCode = 'invalid_request' | 'invalid_client' | 'missing_token' | 'invalid_token' | 'insufficient_scope' | 'not_found' | 'payload_too_large' | 'idempotency_key_reused' | 'rate_limited' | 'internal_error' | 'unavailable';
+export type ErrorCode = 'invalid_request' | 'invalid_client' | 'missing_token' | 'invalid_token' | 'insufficient_scope' | 'not_found' | 'payload_too_large' | 'unsupported_media_type' | 'idempotency_key_reused' | 'rate_limited' | 'internal_error' | 'unavailable';
 
 export type ErrorDetail = {
     code: ErrorCode;
@@ -148,7 +153,12 @@ export type BatchOperation = ({
 } & BatchDeleteOperation);
 
 export type BatchRequest = {
-    operations: Array<BatchOperation>;
+    /**
+     * 1-100 operations. Each should be a `BatchOperation`; one that is not does not make the
+     * request invalid (contract: one bad operation fails alone): its result has status 400.
+     *
+     */
+    operations: Array<BatchOperation | unknown>;
 };
 
 export type BatchResult = {
@@ -157,30 +167,25 @@ export type BatchResult = {
      */
     index: number;
     /**
-     * HTTP status the operation would have had on its own (201, 200, 204, 400, 404, 413, ...).
+     * HTTP status the operation would have had on its own: 201 (`create`), 200 (`update`),
+     * 204 (`delete`); 400 `invalid_request` (not a valid BatchOperation, or a value outside its
+     * limits), 404 `not_found` (`update` or `delete` of an unknown id), 413 `payload_too_large`
+     * (content over 1 MiB).
+     *
      */
     status: number;
+    /**
+     * The document, for 201 and 200.
+     */
     document?: Document;
+    /**
+     * Why the operation failed, for 4xx.
+     */
     error?: ErrorDetail;
 };
 
 export type BatchResponse = {
     results: Array<BatchResult>;
-};
-
-export type TokenRequestWritable = {
-    /**
-     * The API key's client ID (`cdx_id_…`).
-     */
-    client_id: string;
-    /**
-     * The API key's client secret (`cdx_sk_…`).
-     */
-    client_secret: string;
-    /**
-     * Space-separated scopes; default, all the project allows.
-     */
-    scope?: string;
 };
 
 /**
@@ -197,7 +202,7 @@ export type DocumentId2 = DocumentId;
 export type IdempotencyKey2 = IdempotencyKey;
 
 export type IssueTokenData = {
-    body: TokenRequestWritable;
+    body: TokenRequest;
     path?: never;
     query?: never;
     url: '/auth/token';
@@ -212,6 +217,18 @@ export type IssueTokenErrors = {
      * `invalid_client`: unknown client ID or wrong secret.
      */
     401: Error;
+    /**
+     * `payload_too_large`: the request body is over the limit (128 MiB; 64 KiB for `/auth/token`),
+     * refused as soon as the limit is passed, or a document's content is over 1 MiB.
+     *
+     */
+    413: Error;
+    /**
+     * `unsupported_media_type`: the body was sent with a `Content-Type` other than `application/json`
+     * (parameters such as `charset=utf-8` are allowed), or without one.
+     *
+     */
+    415: Error;
     /**
      * `rate_limited`: over 1,000 requests a minute for this API key.
      */
@@ -325,9 +342,17 @@ export type CreateDocumentErrors = {
      */
     403: Error;
     /**
-     * `payload_too_large`: a document's content is over 1 MiB.
+     * `payload_too_large`: the request body is over the limit (128 MiB; 64 KiB for `/auth/token`),
+     * refused as soon as the limit is passed, or a document's content is over 1 MiB.
+     *
      */
     413: Error;
+    /**
+     * `unsupported_media_type`: the body was sent with a `Content-Type` other than `application/json`
+     * (parameters such as `charset=utf-8` are allowed), or without one.
+     *
+     */
+    415: Error;
     /**
      * `idempotency_key_reused`: this Idempotency-Key was used with a different body in the last 24 hours.
      */
@@ -389,9 +414,17 @@ export type BatchDocumentsErrors = {
      */
     403: Error;
     /**
-     * `payload_too_large`: a document's content is over 1 MiB.
+     * `payload_too_large`: the request body is over the limit (128 MiB; 64 KiB for `/auth/token`),
+     * refused as soon as the limit is passed, or a document's content is over 1 MiB.
+     *
      */
     413: Error;
+    /**
+     * `unsupported_media_type`: the body was sent with a `Content-Type` other than `application/json`
+     * (parameters such as `charset=utf-8` are allowed), or without one.
+     *
+     */
+    415: Error;
     /**
      * `idempotency_key_reused`: this Idempotency-Key was used with a different body in the last 24 hours.
      */
@@ -557,9 +590,17 @@ export type UpdateDocumentErrors = {
      */
     404: Error;
     /**
-     * `payload_too_large`: a document's content is over 1 MiB.
+     * `payload_too_large`: the request body is over the limit (128 MiB; 64 KiB for `/auth/token`),
+     * refused as soon as the limit is passed, or a document's content is over 1 MiB.
+     *
      */
     413: Error;
+    /**
+     * `unsupported_media_type`: the body was sent with a `Content-Type` other than `application/json`
+     * (parameters such as `charset=utf-8` are allowed), or without one.
+     *
+     */
+    415: Error;
     /**
      * `rate_limited`: over 1,000 requests a minute for this API key.
      */

@@ -6,9 +6,9 @@ const ORDER = ['read', 'write'];
 
 /** POST /auth/token: client credentials (JSON body) -> an opaque bearer token. */
 export const issueToken: Handler = ({ state, body, requestId }) => {
-  const violation = check('TokenRequestWritable', body);
+  const violation = check('TokenRequest', body);
   if (violation) return fail(violation.status, violation.code, violation.message, requestId, violation.param);
-  const request = body as TokenRequest & { client_secret: string };
+  const request = body as TokenRequest;
   const key = state.keys.get(request.client_id);
   if (!key || key.clientSecret !== request.client_secret) {
     return fail(401, 'invalid_client', 'Unknown client ID or wrong client secret.', requestId);
