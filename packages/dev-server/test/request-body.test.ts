@@ -66,6 +66,13 @@ describe('request bodies: 415 unless JSON (contract, Errors)', () => {
     },
   );
 
+  it('injects a 415 fault with its contract code', async () => {
+    const server = await start();
+    const token = await tokenFor(server);
+    server.admin.fault({ operationId: 'createDocument', type: 'status', status: 415 });
+    expectError(await call(server, 'POST', '/documents', { token, body: doc }), 415, 'unsupported_media_type');
+  });
+
   it('answers 415 to a body without a Content-Type', async () => {
     const server = await start();
     const token = await tokenFor(server);

@@ -34,6 +34,7 @@ export function codeForStatus(status: number): ErrorCode {
     403: 'insufficient_scope',
     404: 'not_found',
     413: 'payload_too_large',
+    415: 'unsupported_media_type',
     422: 'idempotency_key_reused',
     429: 'rate_limited',
     500: 'internal_error',
