@@ -2,10 +2,13 @@
 // Breaking-change gate: compares what would be released with what was released last
 // (etc/released/: the spec and the API reports, copied there by `pnpm version-packages`).
 // - openapi/codex.yaml changed: a changeset is required; a breaking change (Optic's
-//   breaking-changes ruleset, offline) requires a major one.
+//   breaking-changes ruleset, offline) requires a major one (see below for 0.x).
 // - a package's API report (etc/api/*.api.md, kept current by `pnpm api:check`) changed: a
-//   changeset is required; a removed or changed declaration requires a major one.
+//   changeset is required; a removed or changed declaration requires a major one (see below for 0.x).
 // Every @codex/* package shares one version (changesets `fixed`), so any major changeset counts.
+// Before 1.0 (semver's "initial development", item 4), a breaking change is released as a minor
+// version, as changesets does for 0.x: it then needs a minor (or major) changeset that says so,
+// with a line starting "Breaking:". A 1.x or later version needs a major changeset.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -21,15 +24,25 @@ const changesetDir = join(root, '.changeset');
 const bumps = readdirSync(changesetDir)
   .filter((f) => f.endsWith('.md') && f !== 'README.md')
   .flatMap((f) => {
-    const front = /^---\n([\s\S]*?)\n---/.exec(readFileSync(join(changesetDir, f), 'utf8'))?.[1] ?? '';
+    const text = readFileSync(join(changesetDir, f), 'utf8');
+    const front = /^---\n([\s\S]*?)\n---/.exec(text)?.[1] ?? '';
+    const breaking = /^---\n[\s\S]*?\n---\n[\s\S]*^Breaking:/m.test(text);
     return [...front.matchAll(/^["']?(@codex\/[\w-]+)["']?\s*:\s*(major|minor|patch)\s*$/gm)].map((m) => ({
       file: f,
       name: m[1],
       bump: m[2],
+      breaking,
     }));
   });
 const hasChangeset = bumps.length > 0;
-const hasMajor = bumps.some((b) => b.bump === 'major');
+const version = JSON.parse(readFileSync(join(root, 'packages', 'core', 'package.json'), 'utf8')).version;
+const initialDevelopment = /^0\./.test(version);
+const hasMajor = bumps.some(
+  (b) => b.bump === 'major' || (initialDevelopment && b.bump === 'minor' && b.breaking),
+);
+const majorNeeded = initialDevelopment
+  ? `a minor or major changeset with a line starting "Breaking:" (version ${version}, before 1.0)`
+  : 'a major changeset';
 console.log(
   `pending changesets: ${hasChangeset ? bumps.map((b) => `${b.name} ${b.bump} (${b.file})`).join(', ') : 'none'}`,
 );
@@ -60,7 +73,7 @@ if (spec !== releasedSpec) {
       .filter((l) => /breaking change|cannot |required|removed/i.test(l))
       .map((l) => `  ${l.trim()}`);
     problems.push(
-      `openapi/codex.yaml has a breaking change, which needs a major changeset:\n${named.join('\n') || report}`,
+      `openapi/codex.yaml has a breaking change, which needs ${majorNeeded}:\n${named.join('\n') || report}`,
     );
   }
 }
@@ -88,7 +101,7 @@ for (const file of readdirSync(join(root, 'etc', 'api'))) {
     );
   if (removed.length && !hasMajor) {
     problems.push(
-      `${name}'s public API lost or changed declarations, which needs a major changeset:\n${removed.map((l) => `  - ${l}`).join('\n')}`,
+      `${name}'s public API lost or changed declarations, which needs ${majorNeeded}:\n${removed.map((l) => `  - ${l}`).join('\n')}`,
     );
   }
 }

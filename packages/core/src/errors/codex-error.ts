@@ -65,6 +65,7 @@ export class APIConnectionTimeoutError extends APIConnectionError {
  */
 export class APIResponseValidationError extends CodexError {
   static override readonly kind: ErrorKind = 'APIResponseValidationError';
+  /** HTTP status of the response (a success status). */
   readonly status: number;
   /** X-Request-Id of the response. */
   readonly requestId: string | undefined;
@@ -89,6 +90,7 @@ export class APIResponseValidationError extends CodexError {
  */
 export class RedirectError extends CodexError {
   static override readonly kind: ErrorKind = 'RedirectError';
+  /** The redirect's status (301, 302, 307...), or 0 where the runtime hides it (browsers). */
   readonly status: number;
   /** The origin the redirect pointed to (never its path or query), or undefined when not visible (browsers). */
   readonly location: string | undefined;
