@@ -6,14 +6,15 @@ import {
   REDACTED,
   resolveCredentials,
 } from './credentials';
-import { CodexError } from './errors';
+import { APIConnectionError, APIUserAbortError, CodexError, isCodexError } from './errors';
 import type { TokenResponse } from './generated/types.gen';
 import { operationTable } from './operations';
 import { RateLimiter } from './rate-limiter';
+import { isAbortSignal } from './request-options';
 import { buildResources, type Resources } from './resources';
 import { sha256Hex } from './sha256';
 import { shared } from './shared';
-import { TokenManager } from './token-manager';
+import { TOKEN_PATTERN, TokenManager } from './token-manager';
 import { memoryTokenStore } from './token-store';
 import { type TokenSource, Transport } from './transport';
 
@@ -29,13 +30,10 @@ const providerId = (provider: object) => {
   return providerIds.get(provider);
 };
 
-/** A bearer token must be a valid header value: visible ASCII only (RFC 6750's b64token, loosely). */
-const TOKEN = /^[\x21-\x7e]+$/;
-
 /** What is wrong with a token as received, or undefined; never quotes the token. */
 function tokenProblem(accessToken: unknown, expiresIn: unknown): string | undefined {
   if (typeof accessToken !== 'string' || !accessToken) return 'no access token (a non-empty string)';
-  if (!TOKEN.test(accessToken))
+  if (!TOKEN_PATTERN.test(accessToken))
     return 'the access token has characters not allowed in a header (spaces, control or non-ASCII characters)';
   if (!(typeof expiresIn === 'number' && expiresIn > 0 && expiresIn < Infinity))
     return 'no positive lifetime in seconds (expires_in)';
@@ -91,7 +89,18 @@ export class Client {
     const transport: Transport = new Transport(config, undefined, limiter);
     const fetchToken =
       credentials.kind === 'provider'
-        ? async (signal?: AbortSignal) => checkProvided(await credentials.provider(signal))
+        ? async (signal?: AbortSignal) => {
+            let provided: unknown;
+            try {
+              provided = await credentials.provider(signal);
+            } catch (error) {
+              if (isCodexError(error)) throw error;
+              throw new CodexError(`tokenProvider failed: ${error instanceof Error ? error.message : String(error)}`, {
+                cause: error,
+              });
+            }
+            return checkProvided(provided);
+          }
         : async (signal?: AbortSignal, background?: boolean) => {
             const body = {
               client_id: credentials.credentials.clientId,
@@ -151,8 +160,15 @@ export class Client {
    * the API key stays on the server, and every page shares the server's cached token.
    */
   async getAccessToken(signal?: AbortSignal): Promise<ProvidedToken> {
-    const { accessToken, expiresAt } = await this.#tokens.getToken(signal);
-    return { accessToken, expiresIn: Math.floor((expiresAt - this.#config.clock.now()) / 1000) };
+    if (signal !== undefined && !isAbortSignal(signal)) throw new CodexError('signal must be an AbortSignal.');
+    try {
+      const { accessToken, expiresAt } = await this.#tokens.getToken(signal);
+      return { accessToken, expiresIn: Math.floor((expiresAt - this.#config.clock.now()) / 1000) };
+    } catch (error) {
+      if (signal?.aborted) throw new APIUserAbortError();
+      if (isCodexError(error)) throw error;
+      throw new APIConnectionError('Could not get an access token.');
+    }
   }
 
   /** Settings without secrets, for logs and debugging. */

@@ -172,6 +172,23 @@ export function resolveConfig(settings: ClientSettings): ClientConfig {
   if (settings.allowInsecure !== undefined && typeof settings.allowInsecure !== 'boolean')
     throw new CodexError(`allowInsecure must be a boolean, got ${typeOf(settings.allowInsecure)}.`);
   const backgroundFetch = settings.backgroundFetch;
+  // Logging is telemetry, like hooks: a logger that throws changes nothing (issue 9).
+  const safeLogger =
+    logger &&
+    Object.fromEntries(
+      (['debug', 'info', 'warn'] as const)
+        .filter((level) => logger[level])
+        .map((level) => [
+          level,
+          (message: string, data?: Record<string, string>) => {
+            try {
+              logger[level]?.(message, data);
+            } catch {
+              // nowhere else to report it
+            }
+          },
+        ]),
+    );
   return {
     baseUrl: checkBaseUrl(settings.baseUrl ?? DEFAULT_BASE_URL, settings.allowInsecure === true),
     scope,
@@ -181,7 +198,7 @@ export function resolveConfig(settings: ClientSettings): ClientConfig {
     maxRetryDelay: num('maxRetryDelay', 60_000),
     batchConcurrency: num('batchConcurrency', 4, true, 1),
     headers: { ...settings.headers },
-    logger,
+    logger: safeLogger,
     hooks,
     clock,
     random: settings.random ?? Math.random,

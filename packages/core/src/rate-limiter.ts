@@ -69,12 +69,16 @@ export class RateLimiter {
     return Math.max(0, Math.ceil(Math.max(bucketWait, serverWait)));
   }
 
-  /** Resolves when one more request may be sent (and counts it). Rejects if `signal` aborts first. */
-  async acquire(signal?: AbortSignal): Promise<void> {
+  /**
+   * Resolves when one more request may be sent (and counts it). Rejects if `signal` aborts first,
+   * or at once with a CodexError when there is no free slot and `noWait` is set.
+   */
+  async acquire(signal?: AbortSignal, noWait = false): Promise<void> {
     for (;;) {
       signal?.throwIfAborted();
       const wait = this.#wait(this.#clock.now());
       if (wait === 0) break;
+      if (noWait) throw new CodexError('No pacing slot is free now.');
       await this.#clock.sleep(wait, signal);
     }
     this.#tokens -= 1;

@@ -31,6 +31,15 @@ export type TokenManagerOptions = {
 /** A token request in flight, and how many callers wait for it. */
 type Flight = { promise: Promise<StoredToken>; controller: AbortController; waiters: number; background: boolean };
 
+/** A bearer token must be a valid header value: visible ASCII only (RFC 6750's b64token, loosely). */
+export const TOKEN_PATTERN = /^[\x21-\x7e]+$/;
+
+const isStoredToken = (token: Partial<StoredToken>) =>
+  typeof token.accessToken === 'string' &&
+  TOKEN_PATTERN.test(token.accessToken) &&
+  Number.isFinite(token.expiresAt) &&
+  (token.lifetimeMs as number) > 0;
+
 /** When a token with this lifetime should be refreshed in the background, and when callers must wait. */
 export function refreshPlan(token: StoredToken, random: () => number) {
   const window = Math.min(REFRESH_WINDOW_MS, token.lifetimeMs * REFRESH_FRACTION);
@@ -79,7 +88,8 @@ export class TokenManager {
     // Load from the store once; concurrent first callers wait for the same read, so a valid
     // stored token is used rather than refreshed.
     this.#loaded ??= this.#store('get').then((stored) => {
-      if (stored && !this.#current) this.#adopt(stored);
+      // A stored token is checked like a fetched one: a file or a custom store may hold anything.
+      if (stored && !this.#current && isStoredToken(stored)) this.#adopt(stored);
     });
     await this.#loaded;
     const now = this.#options.clock.now();
@@ -109,8 +119,14 @@ export class TokenManager {
 
   /** Waits for `flight`, abandoning the wait (with the caller's own reason) on abort. */
   #wait(flight: Flight, signal?: AbortSignal): Promise<StoredToken> {
-    if (!signal) return flight.promise;
-    if (signal.aborted) return Promise.reject(signal.reason);
+    if (signal?.aborted) return Promise.reject(signal.reason);
+    if (!signal) {
+      // A caller without a signal never leaves: it waits until the end, and the refresh with it.
+      flight.waiters++;
+      return flight.promise.finally(() => {
+        flight.waiters--;
+      });
+    }
     flight.waiters++;
     return new Promise((resolve, reject) => {
       let waiting = true;

@@ -154,13 +154,23 @@ export class Transport {
       headers.set('Content-Type', 'application/json');
     }
     // One key per call, reused by every retry and by the 401 replay.
-    const idempotencyKey = op.idempotency ? (options.idempotencyKey ?? crypto.randomUUID()) : undefined;
+    // A key given as a header counts like the option (and is checked like it).
+    const given = options.idempotencyKey ?? headers.get('idempotency-key') ?? undefined;
+    if (given !== undefined) checkRequestOptions({ idempotencyKey: given });
+    const idempotencyKey = op.idempotency ? (given ?? crypto.randomUUID()) : undefined;
     if (idempotencyKey) headers.set('Idempotency-Key', idempotencyKey);
     try {
       return (await this.#send(op, url, headers, body, options, internal)) as T;
     } catch (error) {
-      if (idempotencyKey && isCodexError(error)) error.idempotencyKey = idempotencyKey;
-      throw error;
+      if (!idempotencyKey || !isCodexError(error)) throw error;
+      // A copy for this call: the error may be shared with other calls (a failed token refresh
+      // rejects all its waiters with one error), whose keys differ.
+      const own = Object.defineProperties(
+        Object.create(Object.getPrototypeOf(error)),
+        Object.getOwnPropertyDescriptors(error),
+      ) as CodexError;
+      own.idempotencyKey = idempotencyKey;
+      throw own;
     }
   }
 
@@ -226,14 +236,16 @@ export class Transport {
           // not all leave at once on slots taken long before.
           await tokens.getToken(signal);
         }
-        await limiter.acquire(signal);
+        // A background refresh takes a free slot or gives up (the next caller tries again): waiting
+        // for one would hold the process open on a timer.
+        await limiter.acquire(signal, background);
         let settled = false;
         const settle = (responseHeaders?: Headers) => {
           if (!settled) limiter.settle(responseHeaders);
           settled = true;
         };
         let outcome: AttemptOutcome;
-        let response: Response | undefined;
+        let answer: { response: Response; text: string } | undefined;
         try {
           if (op.auth && tokens) {
             // Pacing may have waited long enough for the token to near its expiry: ask again
@@ -246,17 +258,20 @@ export class Transport {
           const sent = await this.#attempt(url, method, headers, body, signal, timeout, fetch, background);
           if (sent === 'timeout') outcome = { kind: 'timeout' };
           else {
-            response = sent;
-            outcome = { kind: 'connection' }; // replaced below once the response is read
+            answer = sent;
+            outcome = { kind: 'connection' }; // replaced below
           }
         } catch (error) {
           settle();
           if (signal.aborted || isCodexError(error)) throw error;
           outcome = { kind: 'connection' };
-          log?.debug?.(`codex: ✗ ${operationId}: ${(error as Error)?.message ?? String(error)}`);
+          // The cause's code only (ECONNRESET...): messages of other errors may quote header values.
+          const cause = (error as { cause?: { code?: unknown } })?.cause?.code;
+          log?.debug?.(`codex: ✗ ${operationId}: connection error${typeof cause === 'string' ? ` (${cause})` : ''}`);
         }
 
-        if (response) {
+        if (answer) {
+          const { response, text } = answer;
           const { status } = response;
           if (response.type === 'opaqueredirect' || (status >= 300 && status < 400)) {
             settle();
@@ -270,23 +285,14 @@ export class Transport {
             attempt,
           });
           log?.debug?.(`codex: ← ${status} ${operationId}`, logHeaders(response.headers));
-          let text: string | undefined;
-          try {
-            text = await response.text();
-          } catch (error) {
-            // The connection broke in the middle of the body.
-            if (signal.aborted) throw error;
-          }
-          if (text !== undefined) {
-            if (response.ok) return this.#parse(op, response, text, internal);
-            const error = this.#apiError(response, text);
-            outcome = { kind: 'status', status, headers: response.headers, code: error.code };
-            const decision = decideRetry(outcome, this.#state(retries, maxRetries, replayed, token, deadlineAt));
-            if (!decision.retry) {
-              if (decision.reason.startsWith('Retry-After'))
-                error.message = `${error.message} Not retried: ${decision.reason}.`;
-              throw error;
-            }
+          if (response.ok) return this.#parse(op, response, text, internal);
+          const error = this.#apiError(response, text);
+          outcome = { kind: 'status', status, headers: response.headers, code: error.code };
+          const decision = decideRetry(outcome, this.#state(retries, maxRetries, replayed, token, deadlineAt));
+          if (!decision.retry) {
+            if (decision.reason.startsWith('Retry-After'))
+              error.message = `${error.message} Not retried: ${decision.reason}.`;
+            throw error;
           }
         }
 
@@ -335,7 +341,11 @@ export class Transport {
     };
   }
 
-  /** One HTTP attempt; 'timeout' when `timeout` passed first. Rejects on connection errors and aborts. */
+  /**
+   * One HTTP attempt, body included: `timeout` and the call's signal cover reading the body too (a
+   * body that stalls half-way must not hang the call, or a shared token refresh). 'timeout' when
+   * `timeout` passed first; rejects on connection errors (a body cut short included) and aborts.
+   */
   async #attempt(
     url: string,
     method: string,
@@ -345,7 +355,7 @@ export class Transport {
     timeout: number,
     fetch: typeof globalThis.fetch,
     background: boolean,
-  ): Promise<Response | 'timeout'> {
+  ): Promise<{ response: Response; text: string } | 'timeout'> {
     const attempt = new AbortController();
     const onAbort = () => attempt.abort();
     signal.addEventListener('abort', onAbort);
@@ -361,7 +371,7 @@ export class Transport {
       // and hooks, so a single attempt needs nothing of ky's, whose 5 kB (min+gzip) would be 40% of
       // the browser bundle budget; and ky's per-request AbortSignal.any with the caller's signal
       // leaks on Node 20 (issue 9).
-      return await fetch(url, {
+      const response = await fetch(url, {
         method,
         headers,
         ...(body !== undefined && { body }),
@@ -369,6 +379,7 @@ export class Transport {
         // Never follow: the request carries a bearer token (a 3xx becomes a RedirectError).
         redirect: 'manual',
       });
+      return { response, text: await response.text() };
     } catch (error) {
       if (timedOut && !signal.aborted) return 'timeout';
       throw error;
