@@ -37,9 +37,7 @@ const bumps = readdirSync(changesetDir)
 const hasChangeset = bumps.length > 0;
 const version = JSON.parse(readFileSync(join(root, 'packages', 'core', 'package.json'), 'utf8')).version;
 const initialDevelopment = /^0\./.test(version);
-const hasMajor = bumps.some(
-  (b) => b.bump === 'major' || (initialDevelopment && b.bump === 'minor' && b.breaking),
-);
+const hasMajor = bumps.some((b) => b.bump === 'major' || (initialDevelopment && b.bump === 'minor' && b.breaking));
 const majorNeeded = initialDevelopment
   ? `a minor or major changeset with a line starting "Breaking:" (version ${version}, before 1.0)`
   : 'a major changeset';
