@@ -84,8 +84,10 @@ export class Client {
     const limiter = shared(
       [config.clock],
       `pacing|${config.baseUrl}|${identity}`,
-      () => new RateLimiter(config.clock, options.pacing),
+      () => new RateLimiter(config.clock, config.pacing || {}),
     );
+    if (config.pacing) limiter.assume(config.pacing);
+    limiter.limitInFlight(config.maxInFlight);
     const transport: Transport = new Transport(config, undefined, limiter);
     const fetchToken =
       credentials.kind === 'provider'

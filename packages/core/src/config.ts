@@ -35,8 +35,20 @@ export type ClientSettings = {
   deadline?: number;
   /** Longest Retry-After the SDK waits out, in ms; longer ones throw RateLimitError with `retryAfter`. @default 60000 */
   maxRetryDelay?: number;
-  /** Client-side pacing per API key, shared by every Client of the key in the process. @default {limit: 1000, windowMs: 60000} */
-  pacing?: PacingOptions;
+  /**
+   * Client-side pacing per API key, shared by every Client of the key in the process: what to
+   * assume until the API's X-RateLimit-* headers say (they then rule). `false` turns pacing off
+   * for this Client (its requests still count for the others). See RateLimiter for Clients of one
+   * key that disagree.
+   * @default {limit: 1000, windowMs: 60000}
+   */
+  pacing?: PacingOptions | false;
+  /**
+   * Requests of one API key in flight at once, in the process; more calls wait in line (sockets
+   * and file descriptors stay bounded). The smallest any Client of the key asks for wins.
+   * @default 64
+   */
+  maxInFlight?: number;
   /** fetch to use; looked up on globalThis at call time when absent. */
   fetch?: typeof fetch;
   /**
@@ -65,8 +77,9 @@ export type ClientSettings = {
 };
 
 export type ClientConfig = Required<
-  Pick<ClientSettings, 'baseUrl' | 'maxRetries' | 'timeout' | 'maxRetryDelay' | 'batchConcurrency'>
+  Pick<ClientSettings, 'baseUrl' | 'maxRetries' | 'timeout' | 'maxRetryDelay' | 'batchConcurrency' | 'maxInFlight'>
 > & {
+  pacing: PacingOptions | false;
   deadline: number | undefined;
   scope: string | undefined;
   headers: Record<string, string>;
@@ -156,9 +169,9 @@ export function resolveConfig(settings: ClientSettings): ClientConfig {
     throw new CodexError(
       `scope must be a string of space-separated scopes (such as 'read write'), got ${typeOf(scope)}.`,
     );
-  if (pacing !== undefined) {
+  if (pacing !== undefined && pacing !== false) {
     if (typeof pacing !== 'object' || pacing === null)
-      throw new CodexError(`pacing must be an object, got ${typeOf(pacing)}.`);
+      throw new CodexError(`pacing must be an object or false, got ${typeOf(pacing)}.`);
     if (pacing.limit !== undefined) checkNumber('pacing.limit', pacing.limit, false, Number.MIN_VALUE);
     if (pacing.windowMs !== undefined) checkNumber('pacing.windowMs', pacing.windowMs, false, Number.MIN_VALUE);
   }
@@ -197,6 +210,8 @@ export function resolveConfig(settings: ClientSettings): ClientConfig {
     deadline: settings.deadline === undefined ? undefined : num('deadline', 0),
     maxRetryDelay: num('maxRetryDelay', 60_000),
     batchConcurrency: num('batchConcurrency', 4, true, 1),
+    maxInFlight: num('maxInFlight', 64, true, 1),
+    pacing: pacing ?? {},
     headers: { ...settings.headers },
     logger: safeLogger,
     hooks,

@@ -116,3 +116,80 @@ describe('RateLimiter', () => {
     );
   });
 });
+
+describe('RateLimiter follows the server (issue 10)', () => {
+  it('adopts X-RateLimit-Limit and the window of X-RateLimit-Reset as soon as a response carries them', async () => {
+    const clock = virtualClock();
+    const limiter = new RateLimiter(clock, { limit: 10, windowMs: 1000 });
+    await limiter.acquire();
+    limiter.settle(serverHeaders(100_000, 99_999, 60));
+    // A generous key: 5,000 requests at once, no waiting on the assumed 10 a second.
+    for (let i = 0; i < 5_000; i++) {
+      await limiter.acquire();
+      limiter.settle();
+    }
+    expect(clock.slept).toBe(0);
+  });
+
+  it('a tight server slows a generous assumption down to its own rate', async () => {
+    const clock = virtualClock();
+    const limiter = new RateLimiter(clock, { limit: 1000, windowMs: 60_000 });
+    await limiter.acquire();
+    limiter.settle(serverHeaders(50, 49, 2));
+    const sentAt: number[] = [];
+    for (let i = 0; i < 150; i++) {
+      await limiter.acquire();
+      sentAt.push(clock.now());
+      limiter.settle();
+    }
+    // 49 left in the first window, then 50 per 2 s.
+    expect(sentAt.filter((t) => t < 2000)).toHaveLength(49);
+    expect(sentAt.filter((t) => t >= 2000 && t < 4000).length).toBeLessThanOrEqual(50);
+  });
+
+  it('Clients that disagree: the lower assumed rate wins until the server says, then the server', async () => {
+    const clock = virtualClock();
+    const limiter = new RateLimiter(clock, { limit: 100, windowMs: 1000 });
+    limiter.assume({ limit: 10, windowMs: 1000 });
+    limiter.assume({ limit: 1000, windowMs: 1000 }); // higher: ignored
+    for (let i = 0; i < 11; i++) await limiter.acquire();
+    expect(clock.now()).toBe(100);
+    limiter.settle(serverHeaders(1000, 990, 1));
+    limiter.assume({ limit: 1, windowMs: 1000 }); // after the server: ignored
+    const before = clock.now();
+    for (let i = 0; i < 100; i++) await limiter.acquire();
+    expect(clock.now()).toBe(before);
+  });
+
+  it("'count' (pacing: false) never waits, but counts", async () => {
+    const clock = virtualClock();
+    const limiter = new RateLimiter(clock, { limit: 2, windowMs: 1000 });
+    for (let i = 0; i < 5; i++) await limiter.acquire(undefined, 'count');
+    expect(clock.now()).toBe(0);
+    await limiter.acquire();
+    expect(clock.now()).toBeGreaterThan(0); // the others wait for what it used
+  });
+
+  it('caps requests in flight: calls wait in line, in order, and leave the line on abort', async () => {
+    const limiter = new RateLimiter(virtualClock());
+    limiter.limitInFlight(2);
+    limiter.limitInFlight(5); // the smallest cap wins
+    expect(limiter.enter()).toBeUndefined();
+    expect(limiter.enter()).toBeUndefined();
+    const order: string[] = [];
+    const a = limiter.enter()?.then(() => order.push('a'));
+    const controller = new AbortController();
+    const b = limiter.enter(controller.signal)?.then(
+      () => order.push('b'),
+      () => order.push('b aborted'),
+    );
+    const c = limiter.enter()?.then(() => order.push('c'));
+    controller.abort();
+    await b;
+    limiter.leave();
+    await a;
+    limiter.leave();
+    await c;
+    expect(order).toEqual(['b aborted', 'a', 'c']);
+  });
+});

@@ -3,12 +3,13 @@ import { CodexError } from './errors';
 
 export type PacingOptions = {
   /**
-   * Requests allowed per window for one API key (the API allows 1,000 a minute).
+   * Requests per window assumed for one API key until the API says (the API allows 1,000 a
+   * minute); from the first response on, its X-RateLimit-Limit and X-RateLimit-Reset rule.
    * @default 1000
    */
   limit?: number;
   /**
-   * Window length in milliseconds.
+   * Window length in milliseconds, assumed until the API says.
    * @default 60000
    */
   windowMs?: number;
@@ -18,16 +19,26 @@ export type PacingOptions = {
 // injectable clock, and the browser bundle budget leaves no room for a general-purpose limiter.
 
 /**
- * Client-side pacing for one API key: a token bucket that the server's answers correct.
+ * Client-side pacing for one API key: a token bucket that follows the server, and a cap on
+ * requests in flight.
  * - The bucket holds `limit` requests and refills at `limit` per window, so a bulk job is spread
  *   out instead of bouncing off 429s; a batch is one request, like on the server.
+ * - The configured `pacing` is only an assumption: as soon as a response carries
+ *   X-RateLimit-Limit and X-RateLimit-Reset (the token response does), the bucket takes the
+ *   server's limit and window (the longest reset seen), so a generous key is not held to 1,000 a
+ *   minute, and a tight one is not sent into 429s.
  * - Every response's X-RateLimit-Remaining / X-RateLimit-Reset caps what may still be sent in the
  *   server's current window, counting requests still in flight; at 0, callers wait for the reset.
- * - One limiter per key, shared by every Client in the process.
+ * - One limiter per key, shared by every Client of the key in the process. When they disagree:
+ *   until the server answers, the lowest rate any of them assumes wins (the safe side); after, the
+ *   server's. A Client with `pacing: false` never waits, but its requests are counted, so the
+ *   others stay accurate. The in-flight cap is the smallest any of them asked for.
+ * - At most `maxInFlight` requests of the key are in flight at once (excess calls queue, in order,
+ *   before they take a token, so that calls queued across a token's expiry use the new one).
  */
 export class RateLimiter {
-  readonly #limit: number;
-  readonly #windowMs: number;
+  #limit: number;
+  #windowMs: number;
   readonly #clock: Clock;
   #tokens: number;
   #refilledAt: number;
@@ -38,6 +49,10 @@ export class RateLimiter {
   /** X-RateLimit-Limit, and the longest X-RateLimit-Reset seen (the server's window length, about). */
   #serverLimit: number | undefined;
   #serverWindowMs = 0;
+  /** Requests allowed in flight at once, requests in flight, and calls waiting for one to end. */
+  #maxInFlight = Infinity;
+  #active = 0;
+  readonly #queue: Array<() => void> = [];
 
   constructor(clock: Clock, options: PacingOptions = {}) {
     this.#limit = options.limit ?? 1000;
@@ -47,6 +62,54 @@ export class RateLimiter {
     this.#clock = clock;
     this.#tokens = this.#limit;
     this.#refilledAt = clock.now();
+  }
+
+  /** Another Client of the key assumes `options`: the lower rate wins until the server has said. */
+  assume(options: PacingOptions): void {
+    const limit = options.limit ?? 1000;
+    const windowMs = options.windowMs ?? 60_000;
+    if (this.#serverLimit !== undefined || limit / windowMs >= this.#limit / this.#windowMs) return;
+    this.#refill(this.#clock.now());
+    this.#limit = limit;
+    this.#windowMs = windowMs;
+    this.#tokens = Math.min(this.#tokens, limit);
+  }
+
+  /** Caps requests in flight at `max` (the smallest cap asked for wins). */
+  limitInFlight(max: number): void {
+    this.#maxInFlight = Math.min(this.#maxInFlight, max);
+  }
+
+  /**
+   * Takes one of the in-flight slots, waiting in line for one when all are taken; undefined when
+   * one was free (no await needed). Rejects with the signal's reason if it aborts while waiting.
+   */
+  enter(signal?: AbortSignal): Promise<void> | undefined {
+    if (this.#active < this.#maxInFlight && this.#queue.length === 0) {
+      this.#active++;
+      return undefined;
+    }
+    return new Promise<void>((resolve, reject) => {
+      const onAbort = () => {
+        const index = this.#queue.indexOf(next);
+        if (index >= 0) this.#queue.splice(index, 1);
+        reject(signal?.reason);
+      };
+      const next = () => {
+        signal?.removeEventListener('abort', onAbort);
+        this.#active++;
+        resolve();
+      };
+      if (signal?.aborted) return onAbort();
+      signal?.addEventListener('abort', onAbort, { once: true });
+      this.#queue.push(next);
+    });
+  }
+
+  /** Gives back a slot taken by `enter`; the next call in line takes it. */
+  leave(): void {
+    this.#active--;
+    if (this.#active < this.#maxInFlight) this.#queue.shift()?.();
   }
 
   #refill(now: number): void {
@@ -70,15 +133,15 @@ export class RateLimiter {
   }
 
   /**
-   * Resolves when one more request may be sent (and counts it). Rejects if `signal` aborts first,
-   * or at once with a CodexError when there is no free slot and `noWait` is set.
+   * Resolves when one more request may be sent (and counts it). Rejects if `signal` aborts first.
+   * `no-wait`: rejects at once with a CodexError when it would wait; `count`: never waits (pacing off).
    */
-  async acquire(signal?: AbortSignal, noWait = false): Promise<void> {
+  async acquire(signal?: AbortSignal, mode: 'wait' | 'no-wait' | 'count' = 'wait'): Promise<void> {
     for (;;) {
       signal?.throwIfAborted();
-      const wait = this.#wait(this.#clock.now());
+      const wait = mode === 'count' ? 0 : this.#wait(this.#clock.now());
       if (wait === 0) break;
-      if (noWait) throw new CodexError('No pacing slot is free now.');
+      if (mode === 'no-wait') throw new CodexError('No pacing slot is free now.');
       await this.#clock.sleep(wait, signal);
     }
     this.#tokens -= 1;
@@ -94,9 +157,16 @@ export class RateLimiter {
     const reset = Number(headers.get('x-ratelimit-reset') ?? Number.NaN);
     if (!Number.isFinite(remaining) || !Number.isFinite(reset) || remaining < 0 || reset < 0) return;
     const limit = Number(headers.get('x-ratelimit-limit') ?? Number.NaN);
-    if (Number.isFinite(limit) && limit > 0) this.#serverLimit = limit;
-    this.#serverWindowMs = Math.max(this.#serverWindowMs, reset * 1000);
     const now = this.#clock.now();
+    this.#serverWindowMs = Math.max(this.#serverWindowMs, reset * 1000);
+    if (Number.isFinite(limit) && limit > 0) {
+      this.#serverLimit = limit;
+      // The bucket takes the server's limit and window: the configured pacing was an assumption.
+      this.#refill(now);
+      this.#tokens = Math.max(0, Math.min(limit, this.#tokens + limit - this.#limit));
+      this.#limit = limit;
+      if (this.#serverWindowMs > 0) this.#windowMs = this.#serverWindowMs;
+    }
     const resetAt = now + reset * 1000;
     // Requests still in flight may not have been counted by the server yet.
     const left = Math.max(0, remaining - this.#inFlight);

@@ -231,69 +231,81 @@ export class Transport {
     try {
       for (let attempt = 1; ; attempt++) {
         let token: string | undefined;
-        if (op.auth && tokens) {
-          // Wait for any token refresh before pacing, so that requests held back by a refresh do
-          // not all leave at once on slots taken long before.
-          await tokens.getToken(signal);
-        }
-        // A background refresh takes a free slot or gives up (the next caller tries again): waiting
-        // for one would hold the process open on a timer.
-        await limiter.acquire(signal, background);
-        let settled = false;
-        const settle = (responseHeaders?: Headers) => {
-          if (!settled) limiter.settle(responseHeaders);
-          settled = true;
-        };
-        let outcome: AttemptOutcome;
+        let outcome: AttemptOutcome = { kind: 'connection' };
         let answer: { response: Response; text: string } | undefined;
+        // In line for one of the key's in-flight slots before taking a token, so that calls queued
+        // across a token's expiry leave with the new one. Token requests never queue: calls in
+        // line wait for them.
+        const gated = op.auth && tokens !== undefined;
+        if (gated) {
+          const entered = limiter.enter(signal);
+          if (entered) await entered;
+        }
         try {
           if (op.auth && tokens) {
-            // Pacing may have waited long enough for the token to near its expiry: ask again
-            // (free while it is fresh), so no request leaves with a token known to be expired.
-            token = (await tokens.getToken(signal)).accessToken;
-            headers.set('Authorization', `Bearer ${token}`);
+            // Wait for any token refresh before pacing, so that requests held back by a refresh do
+            // not all leave at once on slots taken long before.
+            await tokens.getToken(signal);
           }
-          safeHook('onRequest', { operationId, method, url, attempt });
-          log?.debug?.(`codex: → ${method} ${url} (attempt ${attempt})`, logHeaders(headers));
-          const sent = await this.#attempt(url, method, headers, body, signal, timeout, fetch, background);
-          if (sent === 'timeout') outcome = { kind: 'timeout' };
-          else {
-            answer = sent;
-            outcome = { kind: 'connection' }; // replaced below
-          }
-        } catch (error) {
-          settle();
-          if (signal.aborted || isCodexError(error)) throw error;
-          outcome = { kind: 'connection' };
-          // The cause's code only (ECONNRESET...): messages of other errors may quote header values.
-          const cause = (error as { cause?: { code?: unknown } })?.cause?.code;
-          log?.debug?.(`codex: ✗ ${operationId}: connection error${typeof cause === 'string' ? ` (${cause})` : ''}`);
-        }
-
-        if (answer) {
-          const { response, text } = answer;
-          const { status } = response;
-          if (response.type === 'opaqueredirect' || (status >= 300 && status < 400)) {
+          // A background refresh takes a free slot or gives up (the next caller tries again): waiting
+          // for one would hold the process open on a timer.
+          await limiter.acquire(signal, background ? 'no-wait' : config.pacing ? 'wait' : 'count');
+          let settled = false;
+          const settle = (responseHeaders?: Headers) => {
+            if (!settled) limiter.settle(responseHeaders);
+            settled = true;
+          };
+          try {
+            if (op.auth && tokens) {
+              // Pacing may have waited long enough for the token to near its expiry: ask again
+              // (free while it is fresh), so no request leaves with a token known to be expired.
+              token = (await tokens.getToken(signal)).accessToken;
+              headers.set('Authorization', `Bearer ${token}`);
+            }
+            safeHook('onRequest', { operationId, method, url, attempt });
+            log?.debug?.(`codex: → ${method} ${url} (attempt ${attempt})`, logHeaders(headers));
+            const sent = await this.#attempt(url, method, headers, body, signal, timeout, fetch, background);
+            if (sent === 'timeout') outcome = { kind: 'timeout' };
+            else {
+              answer = sent;
+              outcome = { kind: 'connection' }; // replaced below
+            }
+          } catch (error) {
             settle();
-            throw new RedirectError(operationId, status, originOf(response.headers.get('location'), url));
+            if (signal.aborted || isCodexError(error)) throw error;
+            outcome = { kind: 'connection' };
+            // The cause's code only (ECONNRESET...): messages of other errors may quote header values.
+            const cause = (error as { cause?: { code?: unknown } })?.cause?.code;
+            log?.debug?.(`codex: ✗ ${operationId}: connection error${typeof cause === 'string' ? ` (${cause})` : ''}`);
           }
-          settle(response.headers);
-          safeHook('onResponse', {
-            operationId,
-            status,
-            requestId: response.headers.get('x-request-id') ?? undefined,
-            attempt,
-          });
-          log?.debug?.(`codex: ← ${status} ${operationId}`, logHeaders(response.headers));
-          if (response.ok) return this.#parse(op, response, text, internal);
-          const error = this.#apiError(response, text);
-          outcome = { kind: 'status', status, headers: response.headers, code: error.code };
-          const decision = decideRetry(outcome, this.#state(retries, maxRetries, replayed, token, deadlineAt));
-          if (!decision.retry) {
-            if (decision.reason.startsWith('Retry-After'))
-              error.message = `${error.message} Not retried: ${decision.reason}.`;
-            throw error;
+
+          if (answer) {
+            const { response, text } = answer;
+            const { status } = response;
+            if (response.type === 'opaqueredirect' || (status >= 300 && status < 400)) {
+              settle();
+              throw new RedirectError(operationId, status, originOf(response.headers.get('location'), url));
+            }
+            settle(response.headers);
+            safeHook('onResponse', {
+              operationId,
+              status,
+              requestId: response.headers.get('x-request-id') ?? undefined,
+              attempt,
+            });
+            log?.debug?.(`codex: ← ${status} ${operationId}`, logHeaders(response.headers));
+            if (response.ok) return this.#parse(op, response, text, internal);
+            const error = this.#apiError(response, text);
+            outcome = { kind: 'status', status, headers: response.headers, code: error.code };
+            const decision = decideRetry(outcome, this.#state(retries, maxRetries, replayed, token, deadlineAt));
+            if (!decision.retry) {
+              if (decision.reason.startsWith('Retry-After'))
+                error.message = `${error.message} Not retried: ${decision.reason}.`;
+              throw error;
+            }
           }
+        } finally {
+          if (gated) limiter.leave();
         }
 
         const decision = decideRetry(outcome, this.#state(retries, maxRetries, replayed, token, deadlineAt));

@@ -186,11 +186,12 @@ describe('a logger that throws changes nothing', () => {
 
 describe('pacing and background refreshes', () => {
   it('a background refresh does not wait for a pacing slot (a timer would hold the process): it gives up', async () => {
-    const server = await devServer({ tokenLifetimeSeconds: 100 });
+    // 2 requests an hour, on the server (which the pacing follows) and assumed by the client.
+    const server = await devServer({ tokenLifetimeSeconds: 100, rateLimit: { limit: 2, windowSeconds: 3600 } });
     let now = Date.now();
     const sleeps: number[] = [];
     const client = clientFor(server, RW, {
-      // 2 requests an hour: after the token and one list, no slot frees up for half an hour.
+      // After the token and one list, no slot frees up for half an hour.
       pacing: { limit: 2, windowMs: 3600_000 },
       random: () => 0, // refresh from the start of the window
       clock: {

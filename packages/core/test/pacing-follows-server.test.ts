@@ -1,0 +1,92 @@
+import { describe, expect, it } from 'vitest';
+import { Client, type Clock } from '../src/index';
+import { clientFor, devServer, tokenRequests } from './helpers';
+import { rawServer, tokenAnswer } from './raw-server';
+
+// Issue 10, items 1 and 2, over real HTTP.
+
+/** The system clock, counting the waits the SDK asks of it. */
+function countingClock(): Clock & { waits: number[] } {
+  const waits: number[] = [];
+  return {
+    waits,
+    now: () => Date.now(),
+    sleep: (ms, signal) =>
+      new Promise((resolve, reject) => {
+        waits.push(ms);
+        const timer = setTimeout(resolve, ms);
+        signal?.addEventListener('abort', () => {
+          clearTimeout(timer);
+          reject(signal.reason);
+        });
+      }),
+  };
+}
+
+describe('pacing follows the server', () => {
+  it('a key the server allows 100,000 a minute is not held to the assumed 1,000 a minute', async () => {
+    const server = await devServer({ rateLimit: { limit: 100_000, windowSeconds: 60 } });
+    const clock = countingClock();
+    const client = clientFor(server, undefined, { clock });
+    for (let i = 0; i < 1_200; i++) await client.documents.list({ limit: 1 });
+    expect(clock.waits).toEqual([]);
+    expect(server.admin.requests().filter((r) => r.status === 429)).toEqual([]);
+  }, 60_000);
+
+  it('pacing: false never waits, even when the assumption would', async () => {
+    const server = await devServer({ rateLimit: { limit: 100_000, windowSeconds: 60 } });
+    const clock = countingClock();
+    const client = clientFor(server, undefined, { clock, pacing: false });
+    await Promise.all(Array.from({ length: 50 }, () => client.documents.list({ limit: 1 })));
+    expect(clock.waits).toEqual([]);
+  });
+});
+
+describe('requests in flight are capped per key', () => {
+  it('400 concurrent calls never have more than maxInFlight requests open at once', async () => {
+    let open = 0;
+    let most = 0;
+    const raw = await rawServer((req, res) => {
+      if (req.url.endsWith('/auth/token')) return tokenAnswer(res);
+      open++;
+      most = Math.max(most, open);
+      setTimeout(() => {
+        open--;
+        res.writeHead(200, { 'content-type': 'application/json' }).end('{"data":[],"next_cursor":null}');
+      }, 5);
+    });
+    const client = new Client({ apiKey: 'cdx_id_a:cdx_sk_b', baseUrl: raw.url, maxInFlight: 8, pacing: false });
+    await Promise.all(Array.from({ length: 400 }, () => client.documents.list()));
+    expect(most).toBeLessThanOrEqual(8);
+    expect(most).toBeGreaterThanOrEqual(4);
+  });
+
+  it('the default cap is 64', async () => {
+    let open = 0;
+    let most = 0;
+    const raw = await rawServer((req, res) => {
+      if (req.url.endsWith('/auth/token')) return tokenAnswer(res);
+      open++;
+      most = Math.max(most, open);
+      setTimeout(() => {
+        open--;
+        res.writeHead(200, { 'content-type': 'application/json' }).end('{"data":[],"next_cursor":null}');
+      }, 20);
+    });
+    const client = new Client({ apiKey: 'cdx_id_a:cdx_sk_b', baseUrl: raw.url, pacing: false });
+    await Promise.all(Array.from({ length: 300 }, () => client.documents.list()));
+    expect(most).toBe(64);
+  });
+
+  it('calls queued across a token’s expiry leave with a fresh token: no 401', async () => {
+    const server = await devServer({ tokenLifetimeSeconds: 2, rateLimit: { limit: 100_000, windowSeconds: 60 } });
+    const client = clientFor(server, undefined, { maxInFlight: 16 });
+    await client.documents.list({ limit: 1 });
+    // Queue 2,000 calls 1.7 s into a 2-s token: most leave after it expired.
+    await new Promise((r) => setTimeout(r, 1_700));
+    await Promise.all(Array.from({ length: 2_000 }, () => client.documents.list({ limit: 1 })));
+    const statuses = server.admin.requests().map((r) => r.status);
+    expect(statuses.filter((s) => s === 401)).toEqual([]);
+    expect(tokenRequests(server)).toBeLessThanOrEqual(3);
+  }, 60_000);
+});
