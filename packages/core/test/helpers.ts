@@ -28,3 +28,24 @@ export function clientFor(server: RunningServer, key = RW, options: Partial<Clie
 export function tokenRequests(server: RunningServer): number {
   return server.admin.requests().filter((r) => r.operationId === 'issueToken').length;
 }
+
+/**
+ * Real time plus what the SDK has waited: `sleep` returns at once (after a macrotask) and moves
+ * `now` on, so retry and pacing waits take no real time and are recorded in `waits`. For calls
+ * without a deadline (a deadline is a sleep that must not end early).
+ */
+export function virtualClock() {
+  let offset = 0;
+  const waits: number[] = [];
+  return {
+    waits,
+    now: () => Date.now() + offset,
+    sleep: (ms: number, signal?: AbortSignal) =>
+      new Promise<void>((resolve, reject) => {
+        if (signal?.aborted) return reject(signal.reason);
+        waits.push(ms);
+        offset += ms;
+        setTimeout(resolve, 0);
+      }),
+  };
+}

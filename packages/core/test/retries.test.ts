@@ -10,7 +10,7 @@ import {
   NotFoundError,
   RateLimitError,
 } from '../src/index';
-import { clientFor, devServer, RW } from './helpers';
+import { clientFor, devServer, RW, virtualClock } from './helpers';
 
 function recordRetries() {
   const retries: Array<{ attempt: number; reason: string; delay: number }> = [];
@@ -19,10 +19,11 @@ function recordRetries() {
 }
 
 describe('retries over real HTTP', () => {
-  it('waits out a 429 with Retry-After in delta-seconds, then succeeds', async () => {
+  it('waits out a 429 with Retry-After in delta-seconds, then succeeds (on a virtual clock)', async () => {
     const server = await devServer();
     const { retries, hooks } = recordRetries();
-    const client = clientFor(server, RW, { hooks });
+    const clock = virtualClock();
+    const client = clientFor(server, RW, { hooks, clock });
     server.admin.fault({
       operationId: 'listDocuments',
       type: 'status',
@@ -30,16 +31,16 @@ describe('retries over real HTTP', () => {
       retryAfter: 1,
       retryAfterFormat: 'seconds',
     });
-    const started = Date.now();
     await client.documents.list();
-    expect(Date.now() - started).toBeGreaterThanOrEqual(950);
     expect(retries).toEqual([{ attempt: 1, reason: 'status 429', delay: 1000 }]);
+    expect(clock.waits).toEqual([1000]);
   });
 
-  it('waits out a 429 with Retry-After as an HTTP-date, then succeeds', async () => {
+  it('waits out a 429 with Retry-After as an HTTP-date, then succeeds (on a virtual clock)', async () => {
     const server = await devServer();
     const { retries, hooks } = recordRetries();
-    const client = clientFor(server, RW, { hooks });
+    const clock = virtualClock();
+    const client = clientFor(server, RW, { hooks, clock });
     server.admin.fault({
       operationId: 'listDocuments',
       type: 'status',
@@ -47,10 +48,9 @@ describe('retries over real HTTP', () => {
       retryAfter: 2,
       retryAfterFormat: 'http-date',
     });
-    const started = Date.now();
     await client.documents.list();
     // An HTTP-date has whole seconds: the wait is between 1 and 2 s.
-    expect(Date.now() - started).toBeGreaterThanOrEqual(900);
+    expect(clock.waits).toHaveLength(1);
     expect(retries).toHaveLength(1);
     expect(retries[0]?.delay).toBeGreaterThan(900);
     expect(retries[0]?.delay).toBeLessThanOrEqual(2000);
@@ -78,10 +78,11 @@ describe('retries over real HTTP', () => {
     expect(error).toBeInstanceOf(RateLimitError);
   });
 
-  it('retries 503 twice, then succeeds', async () => {
+  it('retries 503 twice, then succeeds (on a virtual clock)', async () => {
     const server = await devServer();
     const { retries, hooks } = recordRetries();
-    const client = clientFor(server, RW, { hooks });
+    const clock = virtualClock();
+    const client = clientFor(server, RW, { hooks, clock });
     server.admin.fault({ operationId: 'listDocuments', type: 'status', status: 503, count: 2 });
     await client.documents.list();
     expect(retries.map((r) => [r.attempt, r.reason])).toEqual([
@@ -91,6 +92,7 @@ describe('retries over real HTTP', () => {
     // Full jitter: each wait in [0, 500 * 2^(n-1)).
     expect(retries[0]?.delay).toBeLessThan(500);
     expect(retries[1]?.delay).toBeLessThan(1000);
+    expect(clock.waits).toEqual(retries.map((r) => r.delay).filter((d) => d > 0));
     expect(
       server.admin
         .requests()
