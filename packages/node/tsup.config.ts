@@ -11,6 +11,8 @@ export default defineConfig({
   clean: true,
   target: 'node20',
   platform: 'node',
+  // import.meta.url in the CommonJS build (credentials.ts's require fallback for Node < 20.16).
+  shims: true,
   // The version in the User-Agent is the package's own, fixed at build time.
   define: { __CODEX_SDK_VERSION__: JSON.stringify(version) },
 });

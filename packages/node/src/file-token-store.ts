@@ -1,5 +1,3 @@
-import { createHash, randomBytes } from 'node:crypto';
-import { chmod, mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { CodexError, type StoredToken, type TokenStore } from '@codex/core';
@@ -57,10 +55,18 @@ function cacheError(action: 'read' | 'write' | 'delete', dir: string, error: unk
 const isNotFound = (error: unknown) => (error as NodeJS.ErrnoException | null)?.code === 'ENOENT';
 
 function createFileTokenStore(dir: string): TokenStore {
-  const path = (key: string) => join(dir, `${createHash('sha256').update(key).digest('hex').slice(0, 32)}.json`);
+  // node:crypto and node:fs/promises (with the streams it loads) are imported on first use: most
+  // Clients never touch the file cache, and importing @codex/node must stay fast (issue 10).
+  const load = async () => {
+    const [crypto, fs] = await Promise.all([import('node:crypto'), import('node:fs/promises')]);
+    return { ...fs, randomBytes: crypto.randomBytes, createHash: crypto.createHash };
+  };
+  const path = (key: string, createHash: typeof import('node:crypto').createHash) =>
+    join(dir, `${createHash('sha256').update(key).digest('hex').slice(0, 32)}.json`);
   return {
     async get(key) {
-      const file = path(key);
+      const { createHash, stat, readFile } = await load();
+      const file = path(key, createHash);
       let text: string;
       try {
         if (process.platform !== 'win32' && ((await stat(file)).mode & 0o077) !== 0) return undefined;
@@ -81,7 +87,8 @@ function createFileTokenStore(dir: string): TokenStore {
       }
     },
     async set(key, token) {
-      const file = path(key);
+      const { createHash, randomBytes, mkdir, writeFile, chmod, rename, rm } = await load();
+      const file = path(key, createHash);
       const temp = `${file}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
       try {
         await mkdir(dir, { recursive: true, mode: 0o700 });
@@ -94,8 +101,9 @@ function createFileTokenStore(dir: string): TokenStore {
       }
     },
     async delete(key) {
+      const { createHash, rm } = await load();
       try {
-        await rm(path(key), { force: true });
+        await rm(path(key, createHash), { force: true });
       } catch (error) {
         throw cacheError('delete', dir, error);
       }
