@@ -1,0 +1,74 @@
+import { Client } from '@codex/node';
+import ky from 'ky';
+import OpenAI from 'openai';
+import { issueToken } from './dev-server.mjs';
+import { median } from './stats.mjs';
+
+// Per-call cost: alternating blocks of sequential GET /v1/documents/{id}, one block per client per
+// round, the order rotated each round so that drift (GC, CPU frequency, the server warming up)
+// falls on every client alike. A block's cost is its wall time / calls; the figures are the median
+// over rounds of that cost and of its ratio to raw fetch's block of the same round (pairing within
+// a round cancels the slow drift of a shared machine's load). @codex/node is the built package (dist, the default export condition), as a user
+// gets it, with default settings.
+
+export const CLIENTS = ['raw fetch', 'ky 1.14.3 default', 'openai 6.49.0 generic get', '@codex/node default'];
+
+export async function measurePerCall(server, { rounds = 16, block = 150, warmup = 50 } = {}) {
+  const key = server.keys.perCall;
+  const token = await issueToken(server.url, key);
+  const headers = { Authorization: `Bearer ${token}` };
+  const created = await fetch(`${server.url}/documents`, {
+    method: 'POST',
+    headers: { ...headers, 'Content-Type': 'application/json' },
+    body: JSON.stringify({ title: 'bench', content: 'per-call benchmark' }),
+  });
+  if (created.status !== 201) throw new Error(`create: ${created.status} ${await created.text()}`);
+  const { id } = await created.json();
+  const url = `${server.url}/documents/${id}`;
+
+  const openai = new OpenAI({ apiKey: 'x', baseURL: server.url });
+  const codex = new Client({ apiKey: server.apiKey('perCall'), baseUrl: server.url });
+  const calls = {
+    'raw fetch': async () => {
+      const response = await fetch(url, { headers });
+      if (!response.ok) throw new Error(`GET ${response.status}`);
+      return response.json();
+    },
+    'ky 1.14.3 default': () => ky.get(url, { headers }).json(),
+    // openai's generic client: get(path, options) joins baseURL and path and returns the parsed
+    // JSON; options.headers come last, so this Authorization replaces the `Bearer x` of apiKey.
+    'openai 6.49.0 generic get': () => openai.get(`/documents/${id}`, { headers }),
+    '@codex/node default': () => codex.documents.get(id),
+  };
+  for (const name of CLIENTS) {
+    const document = await calls[name]();
+    if (document.id !== id) throw new Error(`${name} returned ${JSON.stringify(document).slice(0, 200)}`);
+  }
+  for (const name of CLIENTS) for (let i = 0; i < warmup; i++) await calls[name]();
+
+  const perCall = Object.fromEntries(CLIENTS.map((name) => [name, []]));
+  for (let round = 0; round < rounds; round++) {
+    for (let j = 0; j < CLIENTS.length; j++) {
+      const name = CLIENTS[(round + j) % CLIENTS.length];
+      const call = calls[name];
+      const start = performance.now();
+      for (let i = 0; i < block; i++) await call();
+      perCall[name].push((performance.now() - start) / block);
+    }
+  }
+  return {
+    id,
+    rounds,
+    block,
+    results: Object.fromEntries(
+      CLIENTS.map((name) => [
+        name,
+        {
+          median: median(perCall[name]),
+          ratio: median(perCall[name].map((ms, round) => ms / perCall['raw fetch'][round])),
+          max: Math.max(...perCall[name]),
+        },
+      ]),
+    ),
+  };
+}

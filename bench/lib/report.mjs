@@ -1,0 +1,87 @@
+// The table: one row per figure, with the issue's target (issue 10) and whether it is met.
+
+const ms = (value) => `${value.toFixed(3)} ms`;
+const ratio = (value) => `${value.toFixed(2)}×`;
+const int = (value) => Math.round(value).toLocaleString('en-US');
+const met = (ok) => (ok === undefined ? '—' : ok ? 'yes' : '**no**');
+
+function failedRow(measure, target, error) {
+  return [measure, `error: ${String(error?.message ?? error).split('\n')[0]}`, target, 'no'];
+}
+
+export function rows({ perCall, coldImport, bundle, bulk, expiry }) {
+  const out = [];
+  if (perCall.error) out.push(failedRow('Per call: all clients', 'codex ≤ ky and ≤ openai', perCall.error));
+  else {
+    const r = perCall.results;
+    const rel = (name) => r[name].ratio;
+    const codex = rel('@codex/node default');
+    const peers = Math.min(rel('ky 1.14.3 default'), rel('openai 6.49.0 generic get'));
+    for (const name of Object.keys(r)) {
+      const isCodex = name === '@codex/node default';
+      const slowest = r[name].max > 2 * r[name].median ? `; slowest block ${ms(r[name].max)}` : '';
+      out.push([
+        `Per call: ${name}`,
+        `${ms(r[name].median)} (${ratio(rel(name))})${slowest}`,
+        isCodex ? '≤ ky and ≤ openai' : name === 'raw fetch' ? 'baseline' : 'peer',
+        isCodex ? met(codex <= peers) : '—',
+      ]);
+    }
+  }
+  if (coldImport.error) out.push(failedRow("Cold import('@codex/node')", '≤ 1.5×', coldImport.error));
+  else {
+    const x = coldImport.import / coldImport.empty;
+    out.push([
+      "Cold import('@codex/node') vs empty node",
+      `${int(coldImport.import)} ms vs ${int(coldImport.empty)} ms (${ratio(x)})`,
+      '≤ 1.5×',
+      met(x <= 1.5),
+    ]);
+  }
+  if (bundle.error) out.push(failedRow('Browser bundle', '≤ 10,240 B', bundle.error));
+  else
+    out.push([
+      'Browser bundle: Client + documents.list(), min + gzip -9',
+      `${int(bundle.gzip)} B (minified ${int(bundle.minified)} B)`,
+      '≤ 10,240 B',
+      met(bundle.gzip <= 10_240),
+    ]);
+  if (bulk.error && !bulk.n) out.push(failedRow('Bulk throughput', '≥ 95%, 0, 0, 0', bulk.error));
+  else {
+    const quota = `${int(bulk.n)} creates, ${bulk.limit} req / ${bulk.windowSeconds} s`;
+    out.push([
+      `Bulk throughput (${quota})`,
+      `${int(bulk.opsPerSecond)} ops/s = ${(bulk.share * 100).toFixed(1)}% of ${int(bulk.ceiling)} (${bulk.seconds.toFixed(1)} s)${bulk.error ? `; batch rejected: ${bulk.error}` : ''}`,
+      '≥ 95%',
+      met(bulk.share >= 0.95),
+    ]);
+    out.push(['Bulk: failed operations', int(bulk.failed), '0', met(bulk.failed === 0)]);
+    out.push([
+      'Bulk: duplicates on the server',
+      `${int(bulk.duplicates)} (${int(bulk.stored)} stored, ${int(bulk.missing)} missing)`,
+      '0',
+      met(bulk.duplicates === 0),
+    ]);
+    out.push([
+      'Bulk: 429s after the first window',
+      `${int(bulk.tooManyAfterFirstWindow)} (${int(bulk.tooMany)} in all, ${int(bulk.requests)} requests)`,
+      '0',
+      met(bulk.tooManyAfterFirstWindow === 0),
+    ]);
+  }
+  if (expiry.error) out.push(failedRow('Token requests at expiry', '= 1', expiry.error));
+  else
+    out.push([
+      `Token requests: ${int(expiry.calls)} concurrent calls at expiry`,
+      `${expiry.tokenRequests} (${int(expiry.requests)} requests, ${int(expiry.unauthorized)} × 401, ${int(expiry.failed)} calls failed; ${expiry.seconds.toFixed(1)} s)`,
+      '= 1',
+      met(expiry.tokenRequests === 1),
+    ]);
+  return out;
+}
+
+export function markdownTable(tableRows) {
+  const header = ['Measure', 'Result', 'Target (issue 10)', 'Met'];
+  const line = (cells) => `| ${cells.join(' | ')} |`;
+  return [line(header), line(header.map(() => '---')), ...tableRows.map(line)].join('\n');
+}

@@ -1,0 +1,97 @@
+// pnpm bench (issue 10): every figure from one run, against one @codex/dev-server in its own
+// process, printed as one table and written to bench/RESULTS.md with the machine it ran on.
+// Targets are reported, never enforced: a missed target does not fail the run.
+// Needs the built packages (the root script builds them first).
+import { writeFileSync } from 'node:fs';
+import { waitForBuild } from './lib/built.mjs';
+import { ENTRY, measureBundle } from './lib/bundle-size.mjs';
+import { measureColdImport } from './lib/cold-import.mjs';
+import { startDevServer } from './lib/dev-server.mjs';
+import { describeMachine } from './lib/machine.mjs';
+import { markdownTable, rows } from './lib/report.mjs';
+
+const HIGH_LIMIT = 1_000_000_000;
+const log = (message) => process.stderr.write(`bench: ${message}\n`);
+
+async function phase(name, measure) {
+  log(name);
+  try {
+    return await measure();
+  } catch (error) {
+    log(`${name} failed: ${error?.stack ?? error}`);
+    return { error };
+  }
+}
+
+const began = performance.now();
+await waitForBuild();
+// These import the built @codex/node, so only once it is there.
+const { measurePerCall } = await import('./lib/per-call.mjs');
+const { measureBulk } = await import('./lib/bulk.mjs');
+const { measureTokenExpiry } = await import('./lib/token-expiry.mjs');
+const machine = describeMachine();
+const server = await startDevServer({
+  keyNames: ['perCall', 'bulk', 'expiry', 'count'],
+  settings: { tokenLifetimeSeconds: 3600, rateLimit: { limit: HIGH_LIMIT, windowSeconds: 60 } },
+});
+let results;
+try {
+  const perCall = await phase('per-call cost', () => measurePerCall(server));
+  const coldImport = await phase('cold import', () => measureColdImport());
+  const bundle = await phase('browser bundle', () => measureBundle());
+  const bulk = await phase('bulk throughput', () => measureBulk(server, { highLimit: HIGH_LIMIT }));
+  const expiry = await phase('token requests at expiry', () =>
+    measureTokenExpiry(server, { id: perCall.id ?? 'doc_missing' }),
+  );
+  results = { perCall, coldImport, bundle, bulk, expiry };
+} finally {
+  await server.stop();
+}
+
+const table = markdownTable(rows(results));
+const { perCall, coldImport, bulk, expiry } = results;
+const markdown = `# Benchmark results
+
+Written by \`pnpm bench\` (bench/run.mjs); every figure below comes from one run, against one
+@codex/dev-server in its own child process on 127.0.0.1. Targets are issue 10's.
+
+- Machine: ${machine.nproc} CPUs (\`nproc\`), ${machine.cpu}, ${machine.memory} memory
+- Node ${machine.node}; ${machine.date}; tree ${machine.commit}
+- Load average at the start (1, 5, 15 min): ${machine.load}
+- Run time: ${((performance.now() - began) / 1000).toFixed(0)} s
+
+${table}
+
+How each figure is taken:
+- **Per call**: GET /v1/documents/{id} with a high server limit (${HIGH_LIMIT.toLocaleString('en-US')} a minute).
+  ${perCall.rounds ?? '?'} rounds; in each, one block of ${perCall.block ?? '?'} sequential calls per client, the order rotated
+  every round. Cost = block time / calls, the median over rounds; the ratio is the median over rounds
+  of a block's cost / raw fetch's in the same round.
+  Under load (see the load average above) ratios move by 0.1–0.3× between runs: compare
+  clients within one run, and read a margin of a few hundredths as a tie.
+  raw fetch, ky and openai send a bearer token fetched once; openai is \`new OpenAI({apiKey: 'x', baseURL})\`
+  and \`client.get('/documents/<id>', {headers})\`. @codex/node is the **built package** (dist), with
+  default settings: \`new Client({apiKey, baseUrl})\`, \`client.documents.get(id)\`.
+- **Cold import**: \`node --input-type=module -e "await import('@codex/node')"\` (resolved from bench/, so the
+  built dist) against the same with \`-e ""\`, ${coldImport.times ?? '?'} runs each, alternating; median wall time.
+- **Browser bundle**: esbuild (platform browser, ESM, minified) of the entry below from the built
+  packages/browser/dist and packages/core/dist; gzip level 9.
+- **Bulk**: a default Client, one \`documents.batch()\` of ${bulk.n?.toLocaleString('en-US') ?? '?'} creates on a fresh key, server limit
+  ${bulk.limit ?? '?'} requests per ${bulk.windowSeconds ?? '?'} s; ceiling = limit × 100 operations per window. The operations make
+  exactly ${bulk.windows} windows of requests plus the token request, so an ideal client ends just after ${bulk.windows} windows.
+  Duplicates: documents listed on the server afterwards, by title. 429s: the server's request log.
+  The server's windows (a window opens at the first request after the previous one ended; opened
+  at s: requests): ${bulk.windowsSeen?.map((w) => `${w.opensAt.toFixed(2)}: ${w.requests}`).join(', ')}. The batch
+  resolved at ${bulk.seconds?.toFixed(2)} s; an ideal client at ${bulk.windows * bulk.windowSeconds} s and one answer.
+- **Token requests at expiry**: server token lifetime ${expiry.lifetimeSeconds ?? '?'} s; a default Client makes one call, waits
+  until its token has ${expiry.margin ?? '?'} ms left, then starts ${expiry.calls ?? '?'} calls at once; issueToken requests in the log.
+
+\`\`\`js
+${ENTRY.trim()}
+\`\`\`
+`;
+writeFileSync(new URL('RESULTS.md', import.meta.url), markdown);
+console.log(table);
+log(`wrote bench/RESULTS.md in ${((performance.now() - began) / 1000).toFixed(0)} s`);
+// Clients under test may hold keep-alive sockets or refresh timers; the run is over.
+process.exit(0);
