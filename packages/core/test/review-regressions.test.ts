@@ -31,7 +31,7 @@ describe('a body that stalls half-way', () => {
     const controller = new AbortController();
     setTimeout(() => controller.abort(), 300);
     expect(await rejection(client.documents.get('d', { signal: controller.signal }))).toBeInstanceOf(APIUserAbortError);
-    expect(Date.now() - started).toBeLessThan(2_000);
+    expect(Date.now() - started).toBeLessThan(8_000);
   });
 
   it('is ended by the per-attempt timeout', async () => {
@@ -65,7 +65,7 @@ describe('a body that stalls half-way', () => {
     now += 45_000; // past the blocking margin: callers must wait for a new token
     const result = await Promise.race([
       client.documents.get('d').then(() => 'ok'),
-      new Promise((r) => setTimeout(() => r('pending'), 3_000)),
+      new Promise((r) => setTimeout(() => r('pending'), 10_000)),
     ]);
     expect(result).toBe('ok');
     expect(tokens).toBe(3);

@@ -42,9 +42,10 @@ async function dirUnderAFile(): Promise<string> {
 
 /**
  * A read-only cache directory, and how to run a child process that cannot write to it: as root
- * (CI containers) permissions do not apply, so the child then runs as nobody.
+ * (CI containers) permissions do not apply, so the child becomes nobody once it has imported the
+ * SDK (the checkout itself may be unreadable to nobody, as in a 0700 temporary directory).
  */
-async function readOnlyDir(): Promise<{ dir: string; as: { uid?: number; gid?: number } }> {
+async function readOnlyDir(): Promise<{ dir: string; drop: string }> {
   const base = await mkdtemp(join(tmpdir(), 'codex-cache-'));
   const dir = join(base, 'tokens');
   await mkdir(dir);
@@ -52,7 +53,7 @@ async function readOnlyDir(): Promise<{ dir: string; as: { uid?: number; gid?: n
   await fileTokenStore(dir).set('cdx-key', TOKEN);
   await chmod(dir, 0o555);
   await chmod(base, 0o755);
-  return { dir, as: process.getuid?.() === 0 ? { uid: 65534, gid: 65534 } : {} };
+  return { dir, drop: process.getuid?.() === 0 ? 'process.setgid(65534); process.setuid(65534);' : '' };
 }
 
 const rejection = (promise: Promise<unknown>) =>
@@ -86,8 +87,9 @@ describe('file token cache, best effort', () => {
   });
 
   it('a read-only directory: set and delete throw a CodexError (EACCES)', async () => {
-    const { dir, as } = await readOnlyDir();
+    const { dir, drop } = await readOnlyDir();
     const script = `import { fileTokenStore, isCodexError } from ${JSON.stringify(`${DIST}index.js`)};
+      ${drop}
       const store = fileTokenStore(process.env.DIR);
       const token = { accessToken: 'cdx_at_must_not_leak', expiresAt: Date.now() + 60000, lifetimeMs: 60000 };
       const out = {};
@@ -96,7 +98,6 @@ describe('file token cache, best effort', () => {
       }
       console.log(JSON.stringify(out));`;
     const { stdout } = await run(process.execPath, ['--input-type=module', '-e', script], {
-      ...as,
       cwd: tmpdir(),
       env: { ...process.env, DIR: dir },
     });
@@ -136,8 +137,9 @@ describe('file token cache, best effort', () => {
   // Relies on core's part of item 15, built (the child runs dist/).
   it("a read-only directory does not fail a CLI run with tokenCache: 'file'", async () => {
     const server = await devServer();
-    const { dir, as } = await readOnlyDir();
+    const { dir, drop } = await readOnlyDir();
     const script = `import { Client } from ${JSON.stringify(`${DIST}index.js`)};
+      ${drop}
       const warnings = [];
       const client = new Client({ tokenCache: 'file', logger: { warn: (m) => warnings.push(m) } });
       const page = await client.documents.list();
@@ -145,7 +147,6 @@ describe('file token cache, best effort', () => {
       console.log(JSON.stringify({ listed: page.data.length, warnings }));`;
     const env = { ...process.env, CODEX_API_KEY: API_KEY, CODEX_BASE_URL: server.url, CODEX_CACHE_DIR: dir };
     const { stdout } = await run(process.execPath, ['--input-type=module', '-e', script], {
-      ...as,
       cwd: tmpdir(),
       env,
       timeout: 20_000,
