@@ -93,7 +93,8 @@ describe('backgroundFetch', () => {
     const error = await child(
       process.execPath,
       hungRequest('fetch', `http://127.0.0.1:${silentPort}/v1/auth/token`),
-      2_000,
+      // Long enough for a child to start on a loaded machine and print 'started'.
+      8_000,
     ).catch((e: unknown) => e as { killed?: boolean; stdout?: string });
     expect(error).toMatchObject({ killed: true, stdout: 'started\n' });
   });
