@@ -43,39 +43,35 @@ describe('pacing follows the server', () => {
 });
 
 describe('requests in flight are capped per key', () => {
-  it('400 concurrent calls never have more than maxInFlight requests open at once', async () => {
+  /** A raw server that answers lists after `delay` ms and records the most requests open at once. */
+  async function countingServer(delay: number) {
     let open = 0;
-    let most = 0;
+    const seen = { most: 0 };
     const raw = await rawServer((req, res) => {
       if (req.url.endsWith('/auth/token')) return tokenAnswer(res);
       open++;
-      most = Math.max(most, open);
+      seen.most = Math.max(seen.most, open);
       setTimeout(() => {
         open--;
         res.writeHead(200, { 'content-type': 'application/json' }).end('{"data":[],"next_cursor":null}');
-      }, 5);
+      }, delay);
     });
-    const client = new Client({ apiKey: 'cdx_id_a:cdx_sk_b', baseUrl: raw.url, maxInFlight: 8, pacing: false });
+    return { url: raw.url, seen };
+  }
+
+  it('400 concurrent calls never have more than maxInFlight requests open at once', async () => {
+    const { url, seen } = await countingServer(5);
+    const client = new Client({ apiKey: 'cdx_id_a:cdx_sk_b', baseUrl: url, maxInFlight: 8, pacing: false });
     await Promise.all(Array.from({ length: 400 }, () => client.documents.list()));
-    expect(most).toBeLessThanOrEqual(8);
-    expect(most).toBeGreaterThanOrEqual(4);
+    expect(seen.most).toBeLessThanOrEqual(8);
+    expect(seen.most).toBeGreaterThanOrEqual(4);
   });
 
   it('the default cap is 64', async () => {
-    let open = 0;
-    let most = 0;
-    const raw = await rawServer((req, res) => {
-      if (req.url.endsWith('/auth/token')) return tokenAnswer(res);
-      open++;
-      most = Math.max(most, open);
-      setTimeout(() => {
-        open--;
-        res.writeHead(200, { 'content-type': 'application/json' }).end('{"data":[],"next_cursor":null}');
-      }, 20);
-    });
-    const client = new Client({ apiKey: 'cdx_id_a:cdx_sk_b', baseUrl: raw.url, pacing: false });
+    const { url, seen } = await countingServer(20);
+    const client = new Client({ apiKey: 'cdx_id_a:cdx_sk_b', baseUrl: url, pacing: false });
     await Promise.all(Array.from({ length: 300 }, () => client.documents.list()));
-    expect(most).toBe(64);
+    expect(seen.most).toBe(64);
   });
 
   it('calls queued across a token’s expiry leave with a fresh token', async () => {
