@@ -113,7 +113,8 @@ export function checkBaseUrl(baseUrl: string, allowInsecure: boolean): string {
   return url.href.replace(/\/+$/, '');
 }
 
-const typeOf = (value: unknown) => (value === null ? 'null' : Array.isArray(value) ? 'array' : typeof value);
+/** A value's kind for messages (never the value: it may be a secret). */
+export const typeOf = (value: unknown) => (value === null ? 'null' : Array.isArray(value) ? 'array' : typeof value);
 
 /** Throws a CodexError naming the option unless `value` is a finite number >= min (an integer if asked). */
 export function checkNumber(name: string, value: unknown, integer = false, min = 0): number {

@@ -1,3 +1,4 @@
+import { typeOf } from './config';
 import { CodexError } from './errors';
 
 /** What a token provider returns: a bearer token and its lifetime in seconds. */
@@ -54,8 +55,6 @@ export class ClientCredentials {
 export type Credentials =
   | { kind: 'client'; credentials: ClientCredentials }
   | { kind: 'provider'; provider: TokenProvider };
-
-const typeOf = (value: unknown) => (value === null ? 'null' : typeof value);
 
 function invalid(message: string): never {
   throw new CodexError(

@@ -1,4 +1,4 @@
-import { type ClientConfig, checkHeaders } from './config';
+import { type ClientConfig, type ClientHooks, checkHeaders, typeOf } from './config';
 import {
   APIConnectionError,
   APIConnectionTimeoutError,
@@ -62,7 +62,6 @@ export const BACKGROUND_TIMEOUT_MS = 10_000;
 const EXCERPT_LENGTH = 200;
 // A lone surrogate (in `u` mode, a valid pair is one code point and does not match).
 const LONE_SURROGATE = /\p{Cs}/u;
-const typeOf = (value: unknown) => (value === null ? 'null' : Array.isArray(value) ? 'array' : typeof value);
 
 /** Builds the URL of an operation, or throws a CodexError before anything is sent. */
 export function buildUrl(baseUrl: string, op: OperationSpec, input: RequestInput): string {
@@ -138,7 +137,7 @@ export class Transport {
     internal: InternalOptions = {},
   ): Promise<T> {
     const { config } = this;
-    checkRequestOptions(options);
+    // `options` were checked by the resource method (resources.ts), once per call.
     const url = buildUrl(config.baseUrl, op, input);
     const headers = checkHeaders('headers', options.headers, new Headers(this.#baseHeaders));
     let body: string | undefined;
@@ -184,7 +183,7 @@ export class Transport {
   ): Promise<unknown> {
     const { config, tokens, limiter } = this;
     const { operationId, httpMethod: method } = op;
-    const { clock, logger: log, hooks } = config;
+    const { clock, logger: log } = config;
     const callerSignal = options.signal;
     if (callerSignal?.aborted) throw new APIUserAbortError();
 
@@ -213,18 +212,6 @@ export class Transport {
         },
         () => {},
       );
-
-    const safeHook = <K extends keyof typeof hooks>(name: K, info: Parameters<NonNullable<(typeof hooks)[K]>>[0]) => {
-      const warn = (error: unknown) =>
-        log?.warn?.(`codex: hooks.${name} threw, ignored: ${error instanceof Error ? error.message : String(error)}`);
-      try {
-        const result = (hooks[name] as ((i: typeof info) => unknown) | undefined)?.(info);
-        if (result && typeof (result as Promise<unknown>).then === 'function')
-          (result as Promise<unknown>).then(undefined, warn);
-      } catch (error) {
-        warn(error);
-      }
-    };
 
     let retries = 0;
     let replayed = false;
@@ -262,7 +249,7 @@ export class Transport {
               token = (await tokens.getToken(signal)).accessToken;
               headers.set('Authorization', `Bearer ${token}`);
             }
-            safeHook('onRequest', { operationId, method, url, attempt });
+            this.#hook('onRequest', { operationId, method, url, attempt });
             log?.debug?.(`codex: → ${method} ${url} (attempt ${attempt})`, logHeaders(headers));
             const sent = await this.#attempt(url, method, headers, body, signal, timeout, fetch, background);
             if (sent === 'timeout') outcome = { kind: 'timeout' };
@@ -287,7 +274,7 @@ export class Transport {
               throw new RedirectError(operationId, status, originOf(response.headers.get('location'), url));
             }
             settle(response.headers);
-            safeHook('onResponse', {
+            this.#hook('onResponse', {
               operationId,
               status,
               requestId: response.headers.get('x-request-id') ?? undefined,
@@ -320,7 +307,7 @@ export class Transport {
         else replayed = true;
         if (decision.dropToken && token && tokens) await tokens.invalidate(token);
         if (decision.counts) {
-          safeHook('onRetry', { operationId, attempt: retries, reason: decision.reason, delay: decision.delay });
+          this.#hook('onRetry', { operationId, attempt: retries, reason: decision.reason, delay: decision.delay });
           log?.info?.(
             `codex: retrying ${operationId} (${retries}/${maxRetries}) after ${decision.reason}, in ${decision.delay} ms`,
           );
@@ -336,6 +323,23 @@ export class Transport {
     } finally {
       callerSignal?.removeEventListener('abort', onCallerAbort);
       deadlineTimer?.abort();
+    }
+  }
+
+  /** Calls a telemetry hook: what it throws, or rejects with, is logged and changes nothing. */
+  #hook<K extends keyof ClientHooks>(name: K, info: Parameters<NonNullable<ClientHooks[K]>>[0]): void {
+    const hook = this.config.hooks[name] as ((i: typeof info) => unknown) | undefined;
+    if (!hook) return;
+    const warn = (error: unknown) =>
+      this.config.logger?.warn?.(
+        `codex: hooks.${name} threw, ignored: ${error instanceof Error ? error.message : String(error)}`,
+      );
+    try {
+      const result = hook(info);
+      if (result && typeof (result as Promise<unknown>).then === 'function')
+        (result as Promise<unknown>).then(undefined, warn);
+    } catch (error) {
+      warn(error);
     }
   }
 

@@ -349,12 +349,15 @@ describe('token refreshes no caller waits for', () => {
     expect(tokenRequests(server)).toBe(2);
   });
 
-  it('the caller’s own fetch wins over backgroundFetch', async () => {
+  it('the caller’s own fetch wins over backgroundFetch, for background refreshes too', async () => {
     const server = await devServer();
+    let now = Date.now();
+    const clock = { now: () => now, sleep: (ms: number) => new Promise<void>((r) => setTimeout(r, ms)) };
     const used: string[] = [];
     const client = clientFor(server, RW, {
+      clock,
       fetch: (input, init) => {
-        used.push('fetch');
+        used.push(String(input).endsWith('/auth/token') ? 'fetch: token' : 'fetch');
         return fetch(input, init);
       },
       backgroundFetch: (input, init) => {
@@ -363,6 +366,11 @@ describe('token refreshes no caller waits for', () => {
       },
     });
     await client.documents.list();
+    now += 3600_000 - 60_000; // the refresh window: this call starts a background refresh
+    await client.documents.list();
+    await new Promise((r) => setTimeout(r, 300));
+    expect(tokenRequests(server)).toBe(2);
+    expect(used.filter((u) => u === 'fetch: token')).toHaveLength(2);
     expect(used).not.toContain('background');
   });
 });

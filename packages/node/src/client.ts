@@ -43,8 +43,8 @@ export class Client extends CoreClient {
     const baseUrl = rest.baseUrl ?? credentials.baseUrl ?? env.CODEX_BASE_URL;
     super({
       // Background token refreshes over sockets that do not keep the process alive (issue 9,
-      // item 14); a fetch of the user's own (a proxy, a test double) is used for everything.
-      ...(rest.fetch === undefined && { backgroundFetch }),
+      // item 14); core uses a fetch of the user's own (a proxy, a test double) for everything.
+      backgroundFetch,
       ...rest,
       ...credentials,
       ...(baseUrl !== undefined && { baseUrl }),

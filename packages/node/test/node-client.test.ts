@@ -3,24 +3,16 @@ import { mkdtemp, readdir, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { type RunningServer, startServer } from '@codex/dev-server';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { Client, fileTokenStore, USER_AGENT } from '../src/index';
+import { devServerWith } from './helpers';
 
 const run = promisify(execFile);
 const RW = { clientId: 'cdx_id_node', clientSecret: 'cdx_sk_node_secret', readOnly: false };
 const API_KEY = `${RW.clientId}:${RW.clientSecret}`;
 const DIST = new URL('../dist/', import.meta.url).pathname;
 
-const servers: RunningServer[] = [];
-afterEach(async () => {
-  await Promise.all(servers.splice(0).map((s) => s.close()));
-});
-async function devServer() {
-  const server = await startServer({ port: 0, keys: [RW] });
-  servers.push(server);
-  return server;
-}
+const devServer = () => devServerWith([RW]);
 
 describe('@codex/node Client', () => {
   it('reads CODEX_API_KEY and sends a User-Agent like codex-sdk-node/<version> node/<version>', async () => {

@@ -3,9 +3,9 @@ import { chmod, mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { type RunningServer, startServer } from '@codex/dev-server';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { Client, CodexError, fileTokenStore, type StoredToken } from '../src/index';
+import { devServerWith } from './helpers';
 
 // Issue 9, item 15: the file token cache is best effort. The store throws a CodexError that says
 // what to do (never file contents or a token); the Client (core's TokenManager) catches it, keeps
@@ -23,15 +23,7 @@ const TOKEN: StoredToken = {
 const ADVICE =
   "Tokens are kept in memory only; use a directory this user can read and write (CODEX_CACHE_DIR, or fileTokenStore(dir)), or tokenCache: 'memory'.";
 
-const servers: RunningServer[] = [];
-afterEach(async () => {
-  await Promise.all(servers.splice(0).map((s) => s.close()));
-});
-async function devServer() {
-  const server = await startServer({ port: 0, keys: [RW] });
-  servers.push(server);
-  return server;
-}
+const devServer = () => devServerWith([RW]);
 
 /** A cache directory path under a regular file: every file operation in it fails with ENOTDIR. */
 async function dirUnderAFile(): Promise<string> {
