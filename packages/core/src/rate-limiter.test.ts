@@ -72,6 +72,27 @@ describe('RateLimiter', () => {
     expect(sentAt).toEqual([2000, 2000, 2000, 4000, 4000, 4000]);
   });
 
+  it('takes the earliest end the server states for its window (X-RateLimit-Reset is rounded up to seconds)', async () => {
+    const clock = virtualClock();
+    const limiter = new RateLimiter(clock, { limit: 1000, windowMs: 60_000 });
+    const at = async (ms: number) => clock.sleep(ms - clock.now());
+    // The server's window opened at 0 and ends at 3,000; answers at 10 and 800 ms both say "3".
+    await limiter.acquire();
+    await limiter.acquire();
+    await at(10);
+    limiter.settle(serverHeaders(2, 1, 3));
+    await at(800);
+    limiter.settle(serverHeaders(2, 0, 3));
+    await limiter.acquire();
+    expect(clock.now()).toBe(3010); // not 3,800: the answer at 10 ms bounds the end more closely
+    // The next window opened at the server on that request (3,010, so it ends at 6,010). The
+    // client's guess after the rollover was 3,010 + 3,000; the first answer replaces it, even later.
+    await at(3100);
+    limiter.settle(serverHeaders(2, 0, 3));
+    await limiter.acquire();
+    expect(clock.now()).toBe(6100);
+  });
+
   it('aborts a wait with the signal', async () => {
     const limiter = new RateLimiter(
       {

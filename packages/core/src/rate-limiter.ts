@@ -46,6 +46,8 @@ export class RateLimiter {
   /** What the server said is left in its window, minus what was sent since; undefined when unknown. */
   #serverRemaining: number | undefined;
   #serverResetAt = 0;
+  /** Whether #serverResetAt is a guess (the window rolled over and the server has not answered since). */
+  #resetGuessed = false;
   /** X-RateLimit-Limit, and the longest X-RateLimit-Reset seen (the server's window length, about). */
   #serverLimit: number | undefined;
   #serverWindowMs = 0;
@@ -121,6 +123,7 @@ export class RateLimiter {
       // length; the next response corrects both.
       this.#serverRemaining = this.#serverLimit;
       this.#serverResetAt = now + this.#serverWindowMs;
+      this.#resetGuessed = true;
     }
   }
 
@@ -172,6 +175,13 @@ export class RateLimiter {
     const left = Math.max(0, remaining - this.#inFlight);
     const newWindow = this.#serverRemaining === undefined || resetAt > this.#serverResetAt + 1000;
     this.#serverRemaining = newWindow ? left : Math.min(this.#serverRemaining ?? left, left);
-    this.#serverResetAt = resetAt;
+    // X-RateLimit-Reset is in whole seconds, rounded up: each answer says the window ends at most
+    // `reset` s from now, up to a second early. Within one window the earliest such end is the
+    // closest (and still not before the true end), so a client that waits for it starts the next
+    // window on time instead of up to a second late (issue 10: bulk throughput). After a rollover
+    // the end is a guess, which the server's first answer replaces.
+    this.#serverResetAt =
+      newWindow || this.#resetGuessed ? resetAt : Math.min(this.#serverResetAt, resetAt);
+    this.#resetGuessed = false;
   }
 }
