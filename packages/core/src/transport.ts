@@ -2,6 +2,7 @@ import { type ClientConfig, type ClientHooks, checkHeaders, typeOf } from './con
 import {
   APIConnectionError,
   APIConnectionTimeoutError,
+  type APIError,
   APIResponseValidationError,
   APIUserAbortError,
   CodexError,
@@ -219,31 +220,25 @@ export class Transport {
       for (let attempt = 1; ; attempt++) {
         let token: string | undefined;
         let outcome: AttemptOutcome = { kind: 'connection' };
-        let answer: { response: Response; text: string } | undefined;
+        let failure: APIError | undefined;
         // In line for one of the key's in-flight slots before taking a token, so that calls queued
         // across a token's expiry leave with the new one. Token requests never queue: calls in
         // line wait for them.
-        const gated = op.auth && tokens !== undefined;
+        const gated = op.auth && tokens;
         if (gated) {
           const entered = limiter.enter(signal);
           if (entered) await entered;
         }
         try {
-          if (op.auth && tokens) {
-            // Wait for any token refresh before pacing, so that requests held back by a refresh do
-            // not all leave at once on slots taken long before.
-            await tokens.getToken(signal);
-          }
+          // Wait for any token refresh before pacing, so that requests held back by a refresh do
+          // not all leave at once on slots taken long before.
+          if (gated) await tokens.getToken(signal);
           // A background refresh takes a free slot or gives up (the next caller tries again): waiting
           // for one would hold the process open on a timer.
           await limiter.acquire(signal, background ? 'no-wait' : config.pacing ? 'wait' : 'count');
-          let settled = false;
-          const settle = (responseHeaders?: Headers) => {
-            if (!settled) limiter.settle(responseHeaders);
-            settled = true;
-          };
+          let sent: { response: Response; text: string } | 'timeout' | undefined;
           try {
-            if (op.auth && tokens) {
+            if (gated) {
               // Pacing may have waited long enough for the token to near its expiry: ask again
               // (free while it is fresh), so no request leaves with a token known to be expired.
               token = (await tokens.getToken(signal)).accessToken;
@@ -251,67 +246,66 @@ export class Transport {
             }
             this.#hook('onRequest', { operationId, method, url, attempt });
             log?.debug?.(`codex: → ${method} ${url} (attempt ${attempt})`, logHeaders(headers));
-            const sent = await this.#attempt(url, method, headers, body, signal, timeout, fetch, background);
-            if (sent === 'timeout') outcome = { kind: 'timeout' };
-            else {
-              answer = sent;
-              outcome = { kind: 'connection' }; // replaced below
-            }
+            sent = await this.#attempt(url, method, headers, body, signal, timeout, fetch, background);
           } catch (error) {
-            settle();
             if (signal.aborted || isCodexError(error)) throw error;
-            outcome = { kind: 'connection' };
             // The cause's code only (ECONNRESET...): messages of other errors may quote header values.
             const cause = (error as { cause?: { code?: unknown } })?.cause?.code;
             log?.debug?.(`codex: ✗ ${operationId}: connection error${typeof cause === 'string' ? ` (${cause})` : ''}`);
+          } finally {
+            // Every request counted by acquire ends here, answered or not (a timed-out one too).
+            limiter.settle(typeof sent === 'object' ? sent.response.headers : undefined);
           }
-
-          if (answer) {
-            const { response, text } = answer;
-            const { status } = response;
-            if (response.type === 'opaqueredirect' || (status >= 300 && status < 400)) {
-              settle();
-              throw new RedirectError(operationId, status, originOf(response.headers.get('location'), url));
-            }
-            settle(response.headers);
+          if (sent === 'timeout') outcome = { kind: 'timeout' };
+          else if (sent) {
+            const { response, text } = sent;
+            const { status, headers: answer } = response;
+            if (response.type === 'opaqueredirect' || (status >= 300 && status < 400))
+              throw new RedirectError(operationId, status, originOf(answer.get('location'), url));
             this.#hook('onResponse', {
               operationId,
               status,
-              requestId: response.headers.get('x-request-id') ?? undefined,
+              requestId: answer.get('x-request-id') ?? undefined,
               attempt,
             });
-            log?.debug?.(`codex: ← ${status} ${operationId}`, logHeaders(response.headers));
+            log?.debug?.(`codex: ← ${status} ${operationId}`, logHeaders(answer));
             if (response.ok) return this.#parse(op, response, text, internal);
-            const error = this.#apiError(response, text);
-            outcome = { kind: 'status', status, headers: response.headers, code: error.code };
-            const decision = decideRetry(outcome, this.#state(retries, maxRetries, replayed, token, deadlineAt));
-            if (!decision.retry) {
-              if (decision.reason.startsWith('Retry-After'))
-                error.message = `${error.message} Not retried: ${decision.reason}.`;
-              throw error;
-            }
+            failure = this.#apiError(response, text);
+            outcome = { kind: 'status', status, headers: answer, code: failure.code };
           }
         } finally {
           if (gated) limiter.leave();
         }
 
-        const decision = decideRetry(outcome, this.#state(retries, maxRetries, replayed, token, deadlineAt));
+        const { maxRetryDelay, random } = config;
+        const decision = decideRetry(outcome, {
+          retries,
+          maxRetries,
+          replayed,
+          sentToken: token !== undefined,
+          now: clock.now(),
+          deadlineAt,
+          maxRetryDelay,
+          random,
+        });
         if (!decision.retry) {
-          if (outcome.kind === 'timeout')
-            throw new APIConnectionTimeoutError(`The request timed out after ${timeout} ms (attempt ${attempt}).`);
-          if (outcome.kind === 'connection')
-            throw new APIConnectionError(`Could not reach the Codex API at ${config.baseUrl} (attempt ${attempt}).`);
-          throw new CodexError(`${operationId}: ${decision.reason}.`);
+          if (failure) {
+            if (decision.reason.startsWith('Retry-After'))
+              failure.message = `${failure.message} Not retried: ${decision.reason}.`;
+            throw failure;
+          }
+          throw outcome.kind === 'timeout'
+            ? new APIConnectionTimeoutError(`The request timed out after ${timeout} ms (attempt ${attempt}).`)
+            : new APIConnectionError(`Could not reach the Codex API at ${config.baseUrl} (attempt ${attempt}).`);
         }
-        if (decision.counts) retries++;
-        else replayed = true;
-        if (decision.dropToken && token && tokens) await tokens.invalidate(token);
         if (decision.counts) {
+          retries++;
           this.#hook('onRetry', { operationId, attempt: retries, reason: decision.reason, delay: decision.delay });
           log?.info?.(
             `codex: retrying ${operationId} (${retries}/${maxRetries}) after ${decision.reason}, in ${decision.delay} ms`,
           );
-        }
+        } else replayed = true;
+        if (decision.dropToken && token && tokens) await tokens.invalidate(token);
         if (decision.delay > 0) await clock.sleep(decision.delay, signal);
       }
     } catch (error) {
@@ -341,20 +335,6 @@ export class Transport {
     } catch (error) {
       warn(error);
     }
-  }
-
-  #state(retries: number, maxRetries: number, replayed: boolean, token: string | undefined, deadlineAt: number) {
-    const { clock, maxRetryDelay, random } = this.config;
-    return {
-      retries,
-      maxRetries,
-      replayed,
-      sentToken: token !== undefined,
-      now: clock.now(),
-      deadlineAt,
-      maxRetryDelay,
-      random,
-    };
   }
 
   /**

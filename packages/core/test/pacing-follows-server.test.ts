@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Client, type Clock } from '../src/index';
-import { clientFor, devServer, tokenRequests } from './helpers';
+import { clientFor, devServer, tokenRequests, virtualClock } from './helpers';
 import { rawServer, tokenAnswer } from './raw-server';
 
 // Issue 10, items 1 and 2, over real HTTP.
@@ -39,6 +39,34 @@ describe('pacing follows the server', () => {
     const client = clientFor(server, undefined, { clock, pacing: false });
     await Promise.all(Array.from({ length: 50 }, () => client.documents.list({ limit: 1 })));
     expect(clock.waits).toEqual([]);
+  });
+});
+
+describe('attempts that time out', () => {
+  it('stop counting as in flight, so they do not hold pacing back in later windows', async () => {
+    const server = await devServer({ rateLimit: { limit: 6, windowSeconds: 2 } });
+    const clock = countingClock();
+    let hang = 4;
+    // The first 4 list requests never get an answer (the server never sees them); then fetch works.
+    const fetch: typeof globalThis.fetch = (input, init) =>
+      String(input).includes('/documents') && hang-- > 0
+        ? new Promise((_, reject) => init?.signal?.addEventListener('abort', () => reject(init.signal?.reason)))
+        : globalThis.fetch(input, init);
+    const client = clientFor(server, undefined, { clock, fetch, maxRetries: 0 });
+    await client.getAccessToken();
+    for (let i = 0; i < 4; i++)
+      await expect(client.documents.list(undefined, { timeout: 50 })).rejects.toMatchObject({ name: 'APIConnectionTimeoutError' });
+    // The client counted 6 of 6 in this window (it cannot know the 4 never arrived): it waits for the next.
+    await client.documents.list();
+    await client.documents.list();
+    const waited = clock.waits.length;
+    expect(waited).toBeGreaterThan(0);
+    // A new window: the server says 5, then 4 left. With the 4 timed-out attempts still counted
+    // as in flight, the client took them off what the server said and waited again after 2 calls.
+    await client.documents.list();
+    await client.documents.list();
+    expect(clock.waits.slice(waited)).toEqual([]);
+    expect(server.admin.requests().filter((r) => r.status === 429)).toEqual([]);
   });
 });
 
