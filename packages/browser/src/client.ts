@@ -45,8 +45,7 @@ export class Client extends CoreClient {
     } = options ?? ({} as BrowserClientOptions);
     if ((rest.apiKey !== undefined || rest.clientSecret !== undefined) && !dangerouslyAllowBrowser) {
       throw new CodexError(
-        'A client secret in a web page is readable by anyone who opens it. Use tokenProvider (your backend ' +
-          'mints short-lived tokens), or pass dangerouslyAllowBrowser: true to accept the risk.',
+        'Anyone who opens the page can read a client secret in it: use tokenProvider, or dangerouslyAllowBrowser: true to accept the risk.',
       );
     }
     super({

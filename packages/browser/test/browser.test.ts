@@ -42,7 +42,9 @@ describe('@codex/browser in Chromium', () => {
       error = e;
     }
     expect(error).toBeInstanceOf(CodexError);
-    expect((error as Error).message).toMatch(/anyone who opens it.*tokenProvider.*dangerouslyAllowBrowser: true/s);
+    expect((error as Error).message).toMatch(
+      /Anyone who opens the page can read a client secret.*tokenProvider.*dangerouslyAllowBrowser: true/s,
+    );
     expect((error as Error).message).not.toContain(server.readWriteKey.split(':')[1]);
     expect(() => new Client({ clientId: 'cdx_id_x', clientSecret: 'cdx_sk_y', baseUrl: server.url })).toThrow(
       CodexError,

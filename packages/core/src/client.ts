@@ -33,8 +33,7 @@ const providerId = (provider: object) => {
 /** What is wrong with a token as received, or undefined; never quotes the token. */
 function tokenProblem(accessToken: unknown, expiresIn: unknown): string | undefined {
   if (typeof accessToken !== 'string' || !accessToken) return 'no access token (a non-empty string)';
-  if (!TOKEN_PATTERN.test(accessToken))
-    return 'the access token has characters not allowed in a header (spaces, control or non-ASCII characters)';
+  if (!TOKEN_PATTERN.test(accessToken)) return 'the access token has characters not allowed in a header';
   if (!(typeof expiresIn === 'number' && expiresIn > 0 && expiresIn < Infinity))
     return 'no positive lifetime in seconds (expires_in)';
   return undefined;
@@ -43,10 +42,7 @@ function tokenProblem(accessToken: unknown, expiresIn: unknown): string | undefi
 function checkProvided(value: unknown): ProvidedToken {
   const token = (typeof value === 'object' && value !== null ? value : {}) as Partial<ProvidedToken>;
   const problem = tokenProblem(token.accessToken, token.expiresIn);
-  if (problem)
-    throw new CodexError(
-      `tokenProvider must return { accessToken, expiresIn }: ${problem}. The token is not shown here.`,
-    );
+  if (problem) throw new CodexError(`tokenProvider must return { accessToken, expiresIn }: ${problem}.`);
   return { accessToken: token.accessToken as string, expiresIn: token.expiresIn as number };
 }
 

@@ -101,15 +101,13 @@ export function checkBaseUrl(baseUrl: string, allowInsecure: boolean): string {
   } catch {
     throw new CodexError(`baseUrl is not a URL: "${baseUrl}".`);
   }
-  if (url.username || url.password) throw new CodexError('baseUrl must not contain credentials.');
   // Paths are appended to baseUrl: a query or fragment would swallow them (issue 9).
-  if (url.search || url.hash || /[?#]/.test(baseUrl))
-    throw new CodexError('baseUrl must not contain a query (?) or a fragment (#).');
-  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && (LOOPBACK.test(url.hostname) || allowInsecure))) {
+  if (url.username || url.password || /[?#]/.test(baseUrl))
+    throw new CodexError('baseUrl must not contain credentials, a query (?) or a fragment (#).');
+  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && (LOOPBACK.test(url.hostname) || allowInsecure)))
     throw new CodexError(
-      `baseUrl must use https (got ${url.protocol}//${url.host}); plain http is allowed for localhost, 127.0.0.1 and ::1, or with allowInsecure: true.`,
+      `baseUrl must use https (got ${url.protocol}), or http on localhost, 127.0.0.1, ::1 or with allowInsecure: true.`,
     );
-  }
   return url.href.replace(/\/+$/, '');
 }
 
@@ -154,9 +152,7 @@ export function checkHeaders(name: string, record: unknown, into = new Headers()
       if (typeof value !== 'string') throw 0;
       into.set(header, value);
     } catch {
-      throw new CodexError(
-        `${name}: "${header.slice(0, 64)}" is not a valid header, or its value is not a string valid in a header.`,
-      );
+      throw new CodexError(`${name}: header "${header.slice(0, 64)}" has an invalid name or value.`);
     }
   }
   return into;
@@ -167,9 +163,7 @@ export function resolveConfig(settings: ClientSettings): ClientConfig {
     checkNumber(name, settings[name] ?? fallback, integer, min);
   const { scope, pacing, hooks = {}, logger, clock = systemClock } = settings;
   if (scope !== undefined && (typeof scope !== 'string' || !/^[\x21-\x7e]+( [\x21-\x7e]+)*$/.test(scope)))
-    throw new CodexError(
-      `scope must be a string of space-separated scopes (such as 'read write'), got ${typeOf(scope)}.`,
-    );
+    throw new CodexError(`scope must be space-separated scopes ('read write'), got ${typeOf(scope)}.`);
   if (pacing !== undefined && pacing !== false) {
     if (typeof pacing !== 'object' || pacing === null)
       throw new CodexError(`pacing must be an object or false, got ${typeOf(pacing)}.`);
@@ -221,9 +215,7 @@ export function resolveConfig(settings: ClientSettings): ClientConfig {
     fetch: () => {
       const f = settings.fetch ?? globalThis.fetch;
       if (typeof f !== 'function') {
-        throw new CodexError(
-          'No fetch is available: use Node.js >= 18, a browser or Deno, or pass the `fetch` option.',
-        );
+        throw new CodexError('No fetch is available here: pass the `fetch` option.');
       }
       return settings.fetch ? f : f.bind(globalThis);
     },

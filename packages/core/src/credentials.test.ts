@@ -25,14 +25,26 @@ describe('credentials', () => {
   it.each([
     ['no credentials', {}, /No credentials were given/],
     ['an apiKey without ":"', { apiKey: SECRET }, /apiKey has no ':'/],
-    ['an empty client ID', { apiKey: `:${SECRET}` }, /client ID part of apiKey is empty/],
-    ['an empty secret', { apiKey: 'cdx_id_a:' }, /client secret part of apiKey is empty/],
-    ['a trailing newline', { apiKey: `cdx_id_a:${SECRET}\n` }, /contains whitespace/],
+    [
+      'an empty client ID',
+      { apiKey: `:${SECRET}` },
+      /apiKey's client ID must be a non-empty string without whitespace or ':', got 0 characters/,
+    ],
+    [
+      'an empty secret',
+      { apiKey: 'cdx_id_a:' },
+      /apiKey's secret must be a non-empty string without whitespace, got 0 characters/,
+    ],
+    [
+      'a trailing newline',
+      { apiKey: `cdx_id_a:${SECRET}\n` },
+      /apiKey's secret must be a non-empty string without whitespace, got \d+ characters/,
+    ],
     ['a non-string apiKey', { apiKey: 42 as unknown as string }, /apiKey must be a string, got number/],
     [
       'an undefined env var passed as clientId only',
       { clientSecret: SECRET },
-      /clientSecret was given without clientId/,
+      /clientId must be a non-empty string without whitespace or ':', got undefined/,
     ],
     [
       'two kinds at once',

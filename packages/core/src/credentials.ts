@@ -64,11 +64,11 @@ function invalid(message: string): never {
 
 // Messages describe the input (its type, its length) and never echo it: it may be a secret.
 function checkPart(name: string, value: unknown, isSecret = false): string {
-  if (typeof value !== 'string') invalid(`${name} must be a string, got ${typeOf(value)}.`);
-  if (!value) invalid(`${name} is empty.`);
-  if (/\s/.test(value)) invalid(`${name} contains whitespace.`);
   // A client ID never contains ':'; apiKey is split on the first ':', so the secret may.
-  if (!isSecret && value.includes(':')) invalid(`${name} contains ':'.`);
+  if (typeof value !== 'string' || !value || /\s/.test(value) || (!isSecret && value.includes(':')))
+    invalid(
+      `${name} must be a non-empty string without whitespace${isSecret ? '' : " or ':'"}, got ${typeof value === 'string' ? `${value.length} characters` : typeOf(value)}.`,
+    );
   return value;
 }
 
@@ -92,13 +92,11 @@ export function resolveCredentials(options: CredentialOptions): Credentials {
     return {
       kind: 'client',
       credentials: new ClientCredentials(
-        checkPart('The client ID part of apiKey', key.slice(0, colon)),
-        checkPart('The client secret part of apiKey', key.slice(colon + 1), true),
+        checkPart("apiKey's client ID", key.slice(0, colon)),
+        checkPart("apiKey's secret", key.slice(colon + 1), true),
       ),
     };
   }
-  if (options.clientId === undefined) invalid('clientSecret was given without clientId.');
-  if (options.clientSecret === undefined) invalid('clientId was given without clientSecret.');
   return {
     kind: 'client',
     credentials: new ClientCredentials(

@@ -59,8 +59,6 @@ export class RateLimiter {
   constructor(clock: Clock, options: PacingOptions = {}) {
     this.#limit = options.limit ?? 1000;
     this.#windowMs = options.windowMs ?? 60_000;
-    if (!(this.#limit > 0) || !(this.#windowMs > 0))
-      throw new CodexError('pacing.limit and pacing.windowMs must be positive numbers.');
     this.#clock = clock;
     this.#tokens = this.#limit;
     this.#refilledAt = clock.now();
@@ -180,8 +178,7 @@ export class RateLimiter {
     // closest (and still not before the true end), so a client that waits for it starts the next
     // window on time instead of up to a second late (issue 10: bulk throughput). After a rollover
     // the end is a guess, which the server's first answer replaces.
-    this.#serverResetAt =
-      newWindow || this.#resetGuessed ? resetAt : Math.min(this.#serverResetAt, resetAt);
+    this.#serverResetAt = newWindow || this.#resetGuessed ? resetAt : Math.min(this.#serverResetAt, resetAt);
     this.#resetGuessed = false;
   }
 }

@@ -120,43 +120,30 @@ export class TokenManager {
   /** Waits for `flight`, abandoning the wait (with the caller's own reason) on abort. */
   #wait(flight: Flight, signal?: AbortSignal): Promise<StoredToken> {
     if (signal?.aborted) return Promise.reject(signal.reason);
-    if (!signal) {
-      // A caller without a signal never leaves: it waits until the end, and the refresh with it.
-      flight.waiters++;
-      return flight.promise.finally(() => {
-        flight.waiters--;
-      });
-    }
+    // A caller without a signal never leaves: it waits until the end, and the refresh with it.
     flight.waiters++;
     return new Promise((resolve, reject) => {
       let waiting = true;
-      const leave = () => {
+      /** Stops waiting, once, and settles with `value`; false if it already had. */
+      const leave = (settle: (value: never) => void, value: unknown) => {
+        if (!waiting) return false;
         waiting = false;
         flight.waiters--;
-        signal.removeEventListener('abort', onAbort);
+        signal?.removeEventListener('abort', onAbort);
+        settle(value as never);
+        return true;
       };
       const onAbort = () => {
-        if (!waiting) return;
-        leave();
-        reject(signal.reason);
         // Nobody waits any more: stop the request, and let the next caller start afresh.
-        if (flight.waiters === 0 && !flight.background && this.#flight === flight) {
+        if (leave(reject, signal?.reason) && !flight.waiters && !flight.background && this.#flight === flight) {
           this.#flight = undefined;
           flight.controller.abort();
         }
       };
-      signal.addEventListener('abort', onAbort, { once: true });
+      signal?.addEventListener('abort', onAbort, { once: true });
       flight.promise.then(
-        (token) => {
-          if (!waiting) return;
-          leave();
-          resolve(token);
-        },
-        (error) => {
-          if (!waiting) return;
-          leave();
-          reject(error);
-        },
+        (token) => leave(resolve, token),
+        (error) => leave(reject, error),
       );
     });
   }
@@ -197,9 +184,7 @@ export class TokenManager {
     } catch (error) {
       if (!this.#warned) {
         this.#warned = true;
-        logger?.warn?.(
-          `codex: the token store failed (${method}); calls carry on: ${error instanceof Error ? error.message : 'unknown error'}`,
-        );
+        logger?.warn?.(`codex: the token store failed (${method}), ignored: ${(error as Error)?.message}`);
       }
       return undefined;
     }

@@ -66,18 +66,15 @@ const LONE_SURROGATE = /\p{Cs}/u;
 
 /** Builds the URL of an operation, or throws a CodexError before anything is sent. */
 export function buildUrl(baseUrl: string, op: OperationSpec, input: RequestInput): string {
+  const { operationId } = op;
   const path = op.path.replace(/\{(\w+)\}/g, (_, name: string) => {
     const value = input.path?.[name];
-    if (typeof value !== 'string' || value.length === 0)
-      throw new CodexError(`${op.operationId}: ${name} must be a non-empty string, got ${typeOf(value)}.`);
-    if (LONE_SURROGATE.test(value))
-      throw new CodexError(`${op.operationId}: ${name} is not well-formed Unicode (it has a lone surrogate).`);
     // encodeURIComponent leaves dots alone, and URL parsers resolve '.' and '..' as dot segments:
     // get('..') would be GET /v1/ (issue 9). Encoding does not help: WHATWG URL (so fetch) treats
     // '%2e' and '%2e%2e' as dot segments too. No id is a dot segment, so refuse them.
-    if (value === '.' || value === '..')
+    if (typeof value !== 'string' || !value || LONE_SURROGATE.test(value) || value === '.' || value === '..')
       throw new CodexError(
-        `${op.operationId}: ${name} cannot be "${value}" (a URL would resolve it as a dot segment).`,
+        `${operationId}: ${name} must be a non-empty string without lone surrogates, and not a dot segment ("." or ".."), got ${typeof value === 'string' ? `${value.length} characters` : typeOf(value)}.`,
       );
     return encodeURIComponent(value);
   });
@@ -85,14 +82,12 @@ export function buildUrl(baseUrl: string, op: OperationSpec, input: RequestInput
   for (const [key, value] of Object.entries(input.query ?? {})) {
     if (value === undefined || value === null) continue;
     if (!op.queryParams.includes(key))
-      throw new CodexError(
-        `${op.operationId}: unknown query parameter "${key.slice(0, 64)}" (expected ${op.queryParams.join(', ') || 'none'}).`,
-      );
+      throw new CodexError(`${operationId}: unknown query parameter "${key.slice(0, 64)}" (known: ${op.queryParams}).`);
     const ok =
       (typeof value === 'string' && !LONE_SURROGATE.test(value)) ||
       (typeof value === 'number' && Number.isFinite(value)) ||
       typeof value === 'boolean';
-    if (!ok) throw new CodexError(`${op.operationId}: query parameter ${key} must be a string or a finite number.`);
+    if (!ok) throw new CodexError(`${operationId}: query parameter ${key} must be a string or a finite number.`);
     query.set(key, String(value));
   }
   const search = query.toString();

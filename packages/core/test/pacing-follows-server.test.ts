@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Client, type Clock } from '../src/index';
-import { clientFor, devServer, tokenRequests, virtualClock } from './helpers';
+import { clientFor, devServer, tokenRequests } from './helpers';
 import { rawServer, tokenAnswer } from './raw-server';
 
 // Issue 10, items 1 and 2, over real HTTP.
@@ -55,7 +55,9 @@ describe('attempts that time out', () => {
     const client = clientFor(server, undefined, { clock, fetch, maxRetries: 0 });
     await client.getAccessToken();
     for (let i = 0; i < 4; i++)
-      await expect(client.documents.list(undefined, { timeout: 50 })).rejects.toMatchObject({ name: 'APIConnectionTimeoutError' });
+      await expect(client.documents.list(undefined, { timeout: 50 })).rejects.toMatchObject({
+        name: 'APIConnectionTimeoutError',
+      });
     // The client counted 6 of 6 in this window (it cannot know the 4 never arrived): it waits for the next.
     await client.documents.list();
     await client.documents.list();

@@ -97,8 +97,7 @@ export class RedirectError extends CodexError {
 
   constructor(operationId: string, status: number, location: string | undefined) {
     super(
-      `${operationId}: refused a redirect${status ? ` (${status})` : ''} to ${location ?? 'an undisclosed location'}: ` +
-        'the SDK does not follow redirects, so the token only goes to baseUrl. Check baseUrl.',
+      `${operationId}: a redirect${status ? ` (${status})` : ''} to ${location ?? 'an undisclosed location'} was not followed (the token goes to baseUrl only). Check baseUrl.`,
     );
     this.status = status;
     this.location = location;
