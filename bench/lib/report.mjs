@@ -38,13 +38,13 @@ export function rows({ perCall, coldImport, bundle, bulk, expiry }) {
       met(x <= 1.5),
     ]);
   }
-  if (bundle.error) out.push(failedRow('Browser bundle', '≤ 10,240 B', bundle.error));
+  if (bundle.error) out.push(failedRow('Browser bundle', '≤ 10,000 B (10 kB, as size-limit counts)', bundle.error));
   else
     out.push([
       'Browser bundle: Client + documents.list(), min + gzip -9',
       `${int(bundle.gzip)} B (minified ${int(bundle.minified)} B)`,
-      '≤ 10,240 B',
-      met(bundle.gzip <= 10_240),
+      '≤ 10,000 B (10 kB, as size-limit counts)',
+      met(bundle.gzip <= 10_000),
     ]);
   if (bulk.error && !bulk.n) out.push(failedRow('Bulk throughput', '≥ 95%, 0, 0, 0', bulk.error));
   else {
