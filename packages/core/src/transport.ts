@@ -414,15 +414,15 @@ export class Transport {
     if (typeof value !== 'object' || value === null || Array.isArray(value))
       throw invalid(`expected a JSON object, got ${typeOf(value)}`);
     const record = value as Record<string, unknown>;
+    const { pagination: page, batch } = op;
+    const cursor = page && record[page.nextCursorField];
     const problem =
-      op.pagination && !Array.isArray(record[op.pagination.itemsField])
-        ? `${op.pagination.itemsField} is not an array`
-        : op.pagination &&
-            !['string', 'undefined'].includes(typeof record[op.pagination.nextCursorField]) &&
-            record[op.pagination.nextCursorField] !== null
-          ? `${op.pagination.nextCursorField} is not a string or null`
-          : op.batch && !Array.isArray(record[op.batch.resultsField])
-            ? `${op.batch.resultsField} is not an array`
+      page && !Array.isArray(record[page.itemsField])
+        ? `${page.itemsField} is not an array`
+        : cursor != null && typeof cursor !== 'string'
+          ? `${page?.nextCursorField} is not a string or null`
+          : batch && !Array.isArray(record[batch.resultsField])
+            ? `${batch.resultsField} is not an array`
             : internal.validate?.(record);
     if (problem) throw invalid(problem);
     return record;
