@@ -118,36 +118,37 @@ export class Client {
             );
             return { accessToken: response.access_token, expiresIn: response.expires_in };
           };
-    const managerFor = (key: string) =>
-      shared([store, config.clock], key, () => {
-        return new TokenManager({
-          fetchToken: coordinateRefresh ? coordinateRefresh(key, fetchToken) : fetchToken,
-          store,
-          key,
-          clock: config.clock,
-          random: config.random,
-          logger: config.logger,
-        });
-      });
-    const suffix = `|${config.scope ?? ''}`;
-    if (credentials.kind === 'provider') {
-      this.#tokens = managerFor(`${config.baseUrl}|${identity}${suffix}`);
-    } else {
-      // The key needs an async digest: the first call waits for it, later calls use the manager.
-      let manager: TokenManager | undefined;
-      // A SHA-256 of the client ID and secret: a wrong secret never finds the right one's token
-      // (issue 9), and the secret appears in no key.
-      const { clientId } = credentials.credentials;
-      const ready = sha256Hex(
-        `${clientId}\0${credentials.credentials.revealSecret()}`,
-        'Keying tokens by credential',
-      ).then((digest) => (manager = managerFor(`${config.baseUrl}|${identity}#${digest}${suffix}`)));
-      ready.catch(() => {}); // reported to the first call
-      this.#tokens = {
-        getToken: (signal) => (manager ? manager.getToken(signal) : ready.then((m) => m.getToken(signal))),
-        invalidate: (token) => (manager ? manager.invalidate(token) : ready.then((m) => m.invalidate(token))),
-      };
-    }
+    // Tokens are keyed by base URL, identity and scope, and for client credentials by a SHA-256 of
+    // the client ID and secret: a wrong secret never finds the right one's token (issue 9), and the
+    // secret appears in no key. The digest is async: the first call waits for it.
+    let manager: TokenManager | undefined;
+    const ready = (
+      credentials.kind === 'client'
+        ? sha256Hex(`${identity}\0${credentials.credentials.revealSecret()}`, 'Keying tokens by credential').then(
+            (digest) => `#${digest}`,
+          )
+        : Promise.resolve('')
+    ).then((digest) => {
+      const key = `${config.baseUrl}|${identity}${digest}|${config.scope ?? ''}`;
+      return (manager = shared(
+        [store, config.clock],
+        key,
+        () =>
+          new TokenManager({
+            fetchToken: coordinateRefresh ? coordinateRefresh(key, fetchToken) : fetchToken,
+            store,
+            key,
+            clock: config.clock,
+            random: config.random,
+            logger: config.logger,
+          }),
+      ));
+    });
+    ready.catch(() => {}); // reported to the first call
+    this.#tokens = {
+      getToken: (signal) => (manager ? manager.getToken(signal) : ready.then((m) => m.getToken(signal))),
+      invalidate: (token) => (manager ? manager.invalidate(token) : ready.then((m) => m.invalidate(token))),
+    };
     const apiTransport = new Transport(config, this.#tokens, limiter);
     Object.assign(this, buildResources(operationTable, apiTransport, config));
   }
