@@ -16,6 +16,8 @@ import type { Grant } from './state/tokens';
 export type ConnectionControl = {
   /** Drops the connection of this request without an HTTP response. */
   reset(c: Context): void;
+  /** The number of the TCP connection this request came on (1, 2...: in the order they opened). */
+  connectionOf?(c: Context): number | undefined;
 };
 
 type Operation = (typeof operations)[keyof typeof operations];
@@ -112,6 +114,7 @@ export function createApp(options: DevServerOptions = {}, connection?: Connectio
       status: null,
       replayed: false,
       fault: null,
+      connection: connection?.connectionOf?.(c) ?? null,
     });
     const answer = (
       status: number,

@@ -34,16 +34,20 @@ export type RunningServer = {
 /** Starts the Codex dev server on Node. */
 export async function startServer(options: StartOptions = {}): Promise<RunningServer> {
   const { port = 4010, host = '127.0.0.1', ...rest } = options;
+  const sockets = new WeakMap<object, number>();
   const { app, state, admin } = createApp(rest, {
     reset: (c) => {
       // Destroying the socket is what a crashed proxy or dropped network looks like to a client.
       (c.env as HttpBindings).incoming.socket.destroy();
     },
+    connectionOf: (c) => sockets.get((c.env as HttpBindings).incoming.socket),
   });
   const server = await new Promise<Server>((resolve, reject) => {
     const s = serve({ fetch: app.fetch, port, hostname: host }, () => resolve(s as Server)) as Server;
     s.once('error', reject);
   });
+  let opened = 0;
+  server.on('connection', (socket) => sockets.set(socket, ++opened));
   let closed: Promise<void> | undefined;
   const address = server.address() as AddressInfo;
   const hostForUrl = address.family === 'IPv6' ? `[${address.address}]` : address.address;

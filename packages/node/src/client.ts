@@ -1,8 +1,10 @@
-import { type ClientOptions, CodexError, Client as CoreClient, type TokenStore } from '@codex/core';
+import { type ClientOptions, CodexError, Client as CoreClient, DEFAULT_BASE_URL, type TokenStore } from '@codex/core';
+import type { Dispatcher } from 'undici';
 import { backgroundFetch } from './background-fetch';
 import { type Env, type ProfileOptions, resolveCredentialChain } from './credentials';
 import { fileTokenStore } from './file-token-store';
 import { checkString, checkTokenCache, describeValue } from './options';
+import { checkProxyUrl, fetchVia, proxyFromEnv } from './proxy';
 import { VERSION } from './version';
 
 export type NodeClientOptions = Partial<ClientOptions> &
@@ -13,8 +15,23 @@ export type NodeClientOptions = Partial<ClientOptions> &
      * @default 'memory'
      */
     tokenCache?: 'memory' | 'file' | TokenStore;
-    /** Environment to read credentials from. @default process.env */
+    /** Environment to read credentials and proxy settings from. @default process.env */
     env?: Env;
+    /**
+     * A forward proxy for every request, such as `'http://proxy.internal:3128'`
+     * (`'http://user:password@host:port'` for basic authentication). Requests to an https baseUrl
+     * are tunnelled with CONNECT: the proxy sees the host name, never tokens or bodies. `false`
+     * ignores the proxy variables.
+     * @default from `env`, as curl reads them: https_proxy / HTTPS_PROXY for an https baseUrl,
+     * http_proxy / HTTP_PROXY for http, then all_proxy / ALL_PROXY, unless NO_PROXY excludes the
+     * baseUrl's host
+     */
+    proxy?: string | false;
+    /**
+     * An undici `Dispatcher` for every request (a `ProxyAgent` with its own TLS settings, an `Agent`
+     * with other pool settings...), used with undici's own fetch. Not with `proxy` or `fetch`.
+     */
+    dispatcher?: Dispatcher;
   };
 
 export const USER_AGENT = `codex-sdk-node/${VERSION} node/${process.versions.node}`;
@@ -27,7 +44,16 @@ export class Client extends CoreClient {
   constructor(options: NodeClientOptions = {}) {
     if (typeof options !== 'object' || options === null)
       throw new CodexError('new Client(options): options must be an object.');
-    const { tokenCache = 'memory', env = process.env, profile, credentialsFile, tokenStore, ...rest } = options;
+    const {
+      tokenCache = 'memory',
+      env = process.env,
+      profile,
+      credentialsFile,
+      tokenStore,
+      proxy,
+      dispatcher,
+      ...rest
+    } = options;
     checkTokenCache(options.tokenCache, tokenStore);
     if (typeof env !== 'object' || env === null || Array.isArray(env))
       throw new CodexError(
@@ -41,6 +67,7 @@ export class Client extends CoreClient {
     );
     const store = tokenCache === 'file' ? fileTokenStore() : tokenCache === 'memory' ? tokenStore : tokenCache;
     const baseUrl = rest.baseUrl ?? credentials.baseUrl ?? env.CODEX_BASE_URL;
+    const fetch = proxiedFetch(rest.fetch, proxy, dispatcher, baseUrl ?? DEFAULT_BASE_URL, env);
     super({
       // Background token refreshes over sockets that do not keep the process alive (issue 9,
       // item 14); core uses a fetch of the user's own (a proxy, a test double) for everything.
@@ -49,7 +76,51 @@ export class Client extends CoreClient {
       ...credentials,
       ...(baseUrl !== undefined && { baseUrl }),
       ...(store !== undefined && { tokenStore: store }),
+      // Through a proxy, background refreshes go through it too (core leaves them to this fetch).
+      ...(fetch && { fetch }),
       headers: { 'User-Agent': USER_AGENT, ...rest.headers },
     });
   }
+}
+
+/**
+ * The fetch for a proxy or dispatcher, or undefined for the runtime's own fetch. A `fetch` of the
+ * user's wins over the proxy variables (it decides how to connect), but not with explicit settings.
+ */
+function proxiedFetch(
+  fetch: unknown,
+  proxy: unknown,
+  dispatcher: unknown,
+  baseUrl: string,
+  env: Env,
+): typeof globalThis.fetch | undefined {
+  if (proxy !== undefined && proxy !== false) checkProxyUrl('proxy', proxy);
+  if (
+    dispatcher !== undefined &&
+    (typeof dispatcher !== 'object' || dispatcher === null || typeof (dispatcher as Dispatcher).dispatch !== 'function')
+  )
+    throw new CodexError(
+      `dispatcher must be an undici Dispatcher (such as a ProxyAgent), got ${describeValue(dispatcher)}.`,
+    );
+  const explicit = [
+    fetch !== undefined && 'fetch',
+    typeof proxy === 'string' && 'proxy',
+    dispatcher !== undefined && 'dispatcher',
+  ].filter(Boolean);
+  if (explicit.length > 1)
+    throw new CodexError(`Pass one of ${explicit.join(' and ')}: each decides how requests connect.`);
+  if (fetch !== undefined) return undefined;
+  if (dispatcher !== undefined) return fetchVia(dispatcher as Dispatcher);
+  let target: URL;
+  try {
+    target = new URL(baseUrl);
+  } catch {
+    return undefined; // core reports the baseUrl
+  }
+  const via = typeof proxy === 'string' ? proxy : proxy === false ? undefined : proxyFromEnv(target, env);
+  return via === undefined
+    ? undefined
+    : fetchVia(
+        checkProxyUrl(typeof proxy === 'string' ? 'proxy' : 'The proxy in https_proxy, http_proxy or all_proxy', via),
+      );
 }

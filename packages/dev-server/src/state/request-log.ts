@@ -17,6 +17,11 @@ export type LoggedRequest = {
   status: number | null;
   replayed: boolean;
   fault: string | null;
+  /**
+   * Which TCP connection the request came on, numbered in the order connections opened (so that
+   * tests can see keep-alive at work); null where the server cannot tell.
+   */
+  connection: number | null;
 };
 
 /** The log of requests received, for tests to assert what an SDK really sent. */
