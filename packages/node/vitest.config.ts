@@ -7,5 +7,7 @@ export default defineConfig({
     // Tests start servers and child processes; CI runs every package's tests at once on 2 cores.
     testTimeout: 30_000,
     include: ['test/**/*.test.ts'],
+    // test/bun/ runs in the bun binary (test/bun-contract.mjs).
+    exclude: ['test/bun/**', '**/node_modules/**'],
   },
 });

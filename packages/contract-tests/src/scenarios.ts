@@ -62,7 +62,14 @@ export function definedOptions({ apiKey, maxRetries, timeout }: ClientRequest): 
   };
 }
 
-type Logged = { operationId: string | null; status: number | null; auth: string; idempotencyKey: string | null };
+type Logged = {
+  operationId: string | null;
+  status: number | null;
+  auth: string;
+  idempotencyKey: string | null;
+  /** The TCP connection the request came on (numbered by the dev server). */
+  connection: number | null;
+};
 
 function check(condition: unknown, message: string): asserts condition {
   if (!condition) throw new Error(`contract: ${message}`);
@@ -230,6 +237,14 @@ export function contractScenarios(env: ContractEnv): Scenario[] {
         check(error instanceof Error && error.name === 'CodexError', `get('${id}') rejects with a CodexError`);
       }
       same(await requests(), [], 'requests');
+    }),
+    scenario('keeps connections alive: 100 sequential calls use a handful of connections', async () => {
+      const c = client();
+      for (let i = 0; i < 100; i++) await c.documents.list();
+      const connections = new Set((await requests()).map((r) => r.connection));
+      check(!connections.has(null), 'the dev server numbers connections');
+      // A browser may open a few in parallel (6 per host); one per call would be 101.
+      check(connections.size <= 6, `${connections.size} connections for 101 requests`);
     }),
     scenario('ends a hung request with the timeout', async () => {
       const c = client({ timeout: 300, maxRetries: 0 });

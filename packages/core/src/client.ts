@@ -130,7 +130,7 @@ export class Client {
         : Promise.resolve('')
     ).then((digest) => {
       const key = `${config.baseUrl}|${identity}${digest}|${config.scope ?? ''}`;
-      return (manager = shared(
+      manager = shared(
         [store, config.clock],
         key,
         () =>
@@ -142,7 +142,8 @@ export class Client {
             random: config.random,
             logger: config.logger,
           }),
-      ));
+      );
+      return manager;
     });
     ready.catch(() => {}); // reported to the first call
     this.#tokens = {
