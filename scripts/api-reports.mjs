@@ -10,20 +10,22 @@ import { fileURLToPath } from 'node:url';
 import { Extractor, ExtractorConfig } from '@microsoft/api-extractor';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
+/** Report name: [package folder, entry point]. */
 export const API_PACKAGES = {
-  core: 'dist/index.d.ts',
-  node: 'dist/index.d.ts',
-  browser: 'dist/index.d.ts',
-  deno: 'dist/mod.d.ts',
-  sdk: 'dist/node.d.ts',
-  'dev-server': 'dist/index.d.ts',
+  core: ['core', 'dist/index.d.ts'],
+  node: ['node', 'dist/index.d.ts'],
+  browser: ['browser', 'dist/index.d.ts'],
+  deno: ['deno', 'dist/mod.d.ts'],
+  sdk: ['sdk', 'dist/node.d.ts'],
+  'sdk-edge': ['sdk', 'dist/edge.d.ts'],
+  'dev-server': ['dev-server', 'dist/index.d.ts'],
 };
 const update = process.argv.includes('--update');
 const temp = mkdtempSync(join(tmpdir(), 'codex-api-'));
 let failed = false;
 
-for (const [name, entry] of Object.entries(API_PACKAGES)) {
-  const folder = join(root, 'packages', name);
+for (const [name, [packageFolder, entry]] of Object.entries(API_PACKAGES)) {
+  const folder = join(root, 'packages', packageFolder);
   const config = ExtractorConfig.prepare({
     configObject: {
       projectFolder: folder,
@@ -64,12 +66,10 @@ for (const [name, entry] of Object.entries(API_PACKAGES)) {
   if (!result.succeeded || (!update && result.apiReportChanged)) {
     failed = true;
     console.error(
-      `✗ @codex/${name}: its public API differs from etc/api/${name}.api.md. Run \`pnpm api:update\`, review and commit the report (and add a changeset).`,
+      `✗ ${name}: its public API differs from etc/api/${name}.api.md. Run \`pnpm api:update\`, review and commit the report (and add a changeset).`,
     );
   } else {
-    console.log(
-      `✓ @codex/${name}: etc/api/${name}.api.md ${update && result.apiReportChanged ? 'updated' : 'is current'}`,
-    );
+    console.log(`✓ ${name}: etc/api/${name}.api.md ${update && result.apiReportChanged ? 'updated' : 'is current'}`);
   }
 }
 process.exit(failed ? 1 : 0);
