@@ -1,0 +1,87 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { type ContractEnv, contractScenarios } from '@codex/contract-tests';
+import { type RunningServer, startServer } from '@codex/dev-server';
+import type { Miniflare } from 'miniflare';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+// @ts-expect-error: a plain .mjs module of the repository's scripts, without types.
+import { bundleWorker, startWorker } from '../../../scripts/workerd.mjs';
+
+// Issue 11, items 1 and 2: the contract suite in real workerd (Miniflare's), with @codex/sdk
+// bundled as wrangler bundles a Worker, which resolves it to the edge build (it takes an API key).
+let server: RunningServer;
+let worker: Miniflare;
+const info = {
+  adminSecret: 'workerd-admin',
+  readWriteKey: 'cdx_id_workerd_rw:cdx_sk_workerd_rw',
+  readOnlyKey: 'cdx_id_workerd_ro:cdx_sk_workerd_ro',
+};
+
+beforeAll(async () => {
+  server = await startServer({
+    port: 0,
+    adminSecret: info.adminSecret,
+    keys: [
+      { clientId: 'cdx_id_workerd_rw', clientSecret: 'cdx_sk_workerd_rw' },
+      { clientId: 'cdx_id_workerd_ro', clientSecret: 'cdx_sk_workerd_ro', readOnly: true },
+    ],
+  });
+  const script: string = await bundleWorker(new URL('./workerd/contract-worker.ts', import.meta.url).pathname);
+  expect(script).not.toMatch(/from\s*["']node:|require\(["']node:/);
+  worker = startWorker(script, {
+    CODEX_CONTRACT_SERVER: JSON.stringify({ ...info, url: server.url, origin: server.origin }),
+  });
+}, 60_000);
+afterAll(async () => {
+  await worker?.dispose();
+  await server?.close();
+});
+
+const call = async (path: string) => (await worker.dispatchFetch(`http://worker${path}`)).json();
+
+describe('contract (workerd)', () => {
+  for (const { name } of contractScenarios({} as ContractEnv)) {
+    it(name, async () => {
+      const result = (await call(`/run?name=${encodeURIComponent(name)}`)) as { ok: boolean; error?: string };
+      expect(result.error).toBeUndefined();
+      expect(result.ok).toBe(true);
+    }, 30_000);
+  }
+});
+
+describe('@codex/sdk in workerd', () => {
+  it('resolves to the edge build', async () => {
+    expect(await call('/build')).toEqual({ userAgent: expect.stringMatching(/^codex-sdk-edge\//) });
+  });
+
+  it('refuses a redirect to another origin, which sees no request (and so no token)', async () => {
+    let elsewhere = 0;
+    const other = createServer((_, res) => {
+      elsewhere++;
+      res.end('{}');
+    });
+    await new Promise<void>((resolve) => other.listen(0, '127.0.0.1', resolve));
+    const otherUrl = `http://127.0.0.1:${(other.address() as AddressInfo).port}`;
+    const redirecting = createServer((req, res) => {
+      if (req.url?.endsWith('/auth/token')) {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        return res.end('{"access_token":"tok_workerd","token_type":"Bearer","expires_in":3600}');
+      }
+      res.writeHead(302, { location: `${otherUrl}/v1/documents` }).end();
+    });
+    await new Promise<void>((resolve) => redirecting.listen(0, '127.0.0.1', resolve));
+    const baseUrl = `http://127.0.0.1:${(redirecting.address() as AddressInfo).port}/v1`;
+    try {
+      const result = (await call(`/redirect?baseUrl=${encodeURIComponent(baseUrl)}`)) as {
+        name: string;
+        message: string;
+      };
+      expect(result.name).toBe('RedirectError');
+      expect(result.message).toContain(otherUrl);
+      expect(elsewhere).toBe(0);
+    } finally {
+      other.close();
+      redirecting.close();
+    }
+  });
+});

@@ -1,0 +1,33 @@
+// Running code in real workerd (Cloudflare Workers' runtime) from Node, for tests and examples:
+// bundled as wrangler bundles a modules Worker (esbuild, conditions workerd/worker/browser, ESM),
+// then served by Miniflare, whose npm package ships the workerd binary.
+import { build } from 'esbuild';
+import { Miniflare } from 'miniflare';
+
+/** The export conditions wrangler resolves packages with (besides esbuild's `import` and `default`). */
+export const WORKER_CONDITIONS = ['workerd', 'worker', 'browser'];
+
+/** Bundles a Worker entry point as wrangler does; throws if anything in it needs a Node built-in. */
+export async function bundleWorker(entryPoint) {
+  const result = await build({
+    entryPoints: [entryPoint],
+    bundle: true,
+    format: 'esm',
+    platform: 'neutral',
+    target: 'es2022',
+    conditions: WORKER_CONDITIONS,
+    mainFields: ['browser', 'module', 'main'],
+    write: false,
+    logLevel: 'silent',
+  });
+  return result.outputFiles[0].text;
+}
+
+/**
+ * Starts the bundled Worker in workerd with `bindings` (its `env`); call `dispatchFetch` on the
+ * result, and `dispose` at the end. No compatibility flags: in particular not nodejs_compat, so
+ * nothing in the bundle can lean on Node APIs.
+ */
+export function startWorker(script, bindings = {}) {
+  return new Miniflare({ modules: true, script, compatibilityDate: '2026-04-01', bindings });
+}
