@@ -2,7 +2,7 @@ import { type ClientOptions, CodexError, Client as CoreClient, DEFAULT_BASE_URL,
 import type { Dispatcher } from 'undici';
 import { backgroundFetch } from './background-fetch';
 import { type Env, type ProfileOptions, resolveCredentialChain } from './credentials';
-import { fileTokenStore } from './file-token-store';
+import { fileRefreshCoordination, fileTokenStore } from './file-token-store';
 import { checkString, checkTokenCache, describeValue } from './options';
 import { checkProxyUrl, fetchVia, proxyFromEnv } from './proxy';
 import { VERSION } from './version';
@@ -67,6 +67,7 @@ export class Client extends CoreClient {
     );
     const store = tokenCache === 'file' ? fileTokenStore() : tokenCache === 'memory' ? tokenStore : tokenCache;
     const baseUrl = rest.baseUrl ?? credentials.baseUrl ?? env.CODEX_BASE_URL;
+    const coordinateRefresh = rest.coordinateRefresh ?? fileRefreshCoordination(store);
     const fetch = proxiedFetch(rest.fetch, proxy, dispatcher, baseUrl ?? DEFAULT_BASE_URL, env);
     super({
       // Background token refreshes over sockets that do not keep the process alive (issue 9,
@@ -76,6 +77,8 @@ export class Client extends CoreClient {
       ...credentials,
       ...(baseUrl !== undefined && { baseUrl }),
       ...(store !== undefined && { tokenStore: store }),
+      // With a file store, the processes of the machine share one token and one refresh.
+      ...(coordinateRefresh && { coordinateRefresh }),
       // Through a proxy, background refreshes go through it too (core leaves them to this fetch).
       ...(fetch && { fetch }),
       headers: { 'User-Agent': USER_AGENT, ...rest.headers },

@@ -7,8 +7,11 @@ afterEach(async () => {
 });
 
 /** @codex/dev-server on a free port of 127.0.0.1 with the given keys; closed after the test. */
-export async function devServerWith(keys: NonNullable<StartOptions['keys']>): Promise<RunningServer> {
-  const server = await startServer({ port: 0, keys });
+export async function devServerWith(
+  keys: NonNullable<StartOptions['keys']>,
+  options: StartOptions = {},
+): Promise<RunningServer> {
+  const server = await startServer({ port: 0, keys, ...options });
   servers.push(server);
   return server;
 }

@@ -1,5 +1,5 @@
-import { execFile } from 'node:child_process';
-import { mkdtemp, readdir, stat } from 'node:fs/promises';
+import { execFile, spawn } from 'node:child_process';
+import { mkdtemp, readdir, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -50,30 +50,71 @@ describe('@codex/node Client', () => {
     await cli();
     await cli();
     expect(server.admin.requests().filter((r) => r.operationId === 'issueToken')).toHaveLength(1);
-    // Three processes at once on an empty cache: each may fetch a token before any is cached,
-    // never more; all succeed, and the next process finds a token.
+    // Five processes at once on an empty cache (issue 12): they start, then all call together once
+    // every one is ready (a start line, so that none finds a token cached by a faster starter). One
+    // takes the lock and fetches a token; the others wait for it and read it from the file.
     const fresh = { ...env, CODEX_CACHE_DIR: await mkdtemp(join(tmpdir(), 'codex-cache-')) };
+    const go = join(fresh.CODEX_CACHE_DIR, 'go');
+    const together = `import { existsSync, writeFileSync } from 'node:fs';
+      writeFileSync(${JSON.stringify(go)} + '.' + process.pid, '');
+      while (!existsSync(${JSON.stringify(go)})) await new Promise((r) => setTimeout(r, 5));
+      ${script}`;
     const before = server.admin.requests().length;
-    const outputs = await Promise.all(
-      [1, 2, 3].map(() => run(process.execPath, ['--input-type=module', '-e', script], { env: fresh })),
+    const running = Promise.all(
+      [1, 2, 3, 4, 5].map(() => run(process.execPath, ['--input-type=module', '-e', together], { env: fresh })),
     );
-    expect(outputs.map((o) => o.stdout.trim())).toEqual(['0', '0', '0']);
-    const concurrentTokens = server.admin
-      .requests()
-      .slice(before)
-      .filter((r) => r.operationId === 'issueToken').length;
-    expect(concurrentTokens).toBeGreaterThanOrEqual(1);
-    expect(concurrentTokens).toBeLessThanOrEqual(3);
-    await run(process.execPath, ['--input-type=module', '-e', script], { env: fresh });
-    expect(
+    while ((await readdir(fresh.CODEX_CACHE_DIR)).filter((f) => f.startsWith('go.')).length < 5)
+      await new Promise((r) => setTimeout(r, 10));
+    await writeFile(go, '');
+    const outputs = await running;
+    expect(outputs.map((o) => o.stdout.trim())).toEqual(['0', '0', '0', '0', '0']);
+    const tokensSince = () =>
       server.admin
         .requests()
         .slice(before)
-        .filter((r) => r.operationId === 'issueToken').length,
-    ).toBe(concurrentTokens);
+        .filter((r) => r.operationId === 'issueToken').length;
+    expect(tokensSince()).toBe(1);
+    await run(process.execPath, ['--input-type=module', '-e', script], { env: fresh });
+    expect(tokensSince()).toBe(1);
     const files = await readdir(cache);
     expect(files.filter((f) => f.endsWith('.tmp'))).toEqual([]);
   });
+
+  it("tokenCache: 'file': a process whose token is due reads the file again, so processes share refreshes", async () => {
+    const server = await devServerWith([RW], { tokenLifetimeSeconds: 3 });
+    const cache = await mkdtemp(join(tmpdir(), 'codex-cache-'));
+    // Two long-running processes, calling every 100 ms for 7 s: a little over two token lifetimes.
+    const script = `import { Client } from ${JSON.stringify(`${DIST}index.js`)};
+      const client = new Client({ tokenCache: 'file' });
+      const end = Date.now() + 7000;
+      while (Date.now() < end) { await client.documents.list(); await new Promise((r) => setTimeout(r, 100)); }`;
+    const env = { ...process.env, CODEX_API_KEY: API_KEY, CODEX_BASE_URL: server.url, CODEX_CACHE_DIR: cache };
+    await Promise.all([1, 2].map(() => run(process.execPath, ['--input-type=module', '-e', script], { env })));
+    const requests = server.admin.requests();
+    expect(requests.filter((r) => r.status !== 200)).toEqual([]);
+    // One refresh per lifetime for both (3, or 4 with a late start): each alone would make 3 or 4.
+    expect(requests.filter((r) => r.operationId === 'issueToken').length).toBeLessThanOrEqual(4);
+  }, 30_000);
+
+  it("tokenCache: 'file': a lock left by a process that died is taken over once stale", async () => {
+    const server = await devServer();
+    const cache = await mkdtemp(join(tmpdir(), 'codex-cache-'));
+    const script = `import { Client } from ${JSON.stringify(`${DIST}index.js`)};
+      const client = new Client({ tokenCache: 'file', timeout: 60000 });
+      console.log((await client.documents.list()).data.length);`;
+    const env = { ...process.env, CODEX_API_KEY: API_KEY, CODEX_BASE_URL: server.url, CODEX_CACHE_DIR: cache };
+    // The first process takes the lock, and its token request hangs: it is killed holding the lock.
+    server.admin.fault({ operationId: 'issueToken', type: 'hang', count: 1 });
+    const first = spawn(process.execPath, ['--input-type=module', '-e', script], { env });
+    while (!server.admin.requests().some((r) => r.operationId === 'issueToken'))
+      await new Promise((r) => setTimeout(r, 20));
+    expect((await readdir(cache)).some((f) => f.endsWith('.lock'))).toBe(true);
+    first.kill('SIGKILL');
+    const started = Date.now();
+    const { stdout } = await run(process.execPath, ['--input-type=module', '-e', script], { env });
+    expect(stdout.trim()).toBe('0');
+    expect(Date.now() - started).toBeLessThan(25_000);
+  }, 40_000);
 
   it("shares one token between Clients of a key in the process with tokenCache: 'file'", async () => {
     const server = await devServer();
