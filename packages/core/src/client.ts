@@ -82,6 +82,7 @@ export class Client {
       `pacing|${config.baseUrl}|${identity}`,
       () => new RateLimiter(config.clock, config.pacing || {}),
     );
+    if (config.sharedQuota) limiter.share(config.sharedQuota, `${config.baseUrl}|${identity}`, config.logger);
     if (config.pacing) limiter.assume(config.pacing);
     limiter.limitInFlight(config.maxInFlight);
     const transport: Transport = new Transport(config, undefined, limiter);
@@ -135,7 +136,7 @@ export class Client {
         key,
         () =>
           new TokenManager({
-            fetchToken: coordinateRefresh ? coordinateRefresh(key, fetchToken) : fetchToken,
+            fetchToken: coordinateRefresh ? coordinateRefresh(key, fetchToken, { logger: config.logger }) : fetchToken,
             store,
             key,
             clock: config.clock,

@@ -2,7 +2,8 @@ import { type Clock, systemClock } from './clock';
 import type { TokenProvider } from './credentials';
 import { CodexError } from './errors';
 import type { Logger } from './logger';
-import type { PacingOptions } from './rate-limiter';
+import type { PacingOptions, SharedQuota } from './rate-limiter';
+import type { RefreshContext } from './shared-refresh';
 import type { TokenStore } from './token-store';
 
 export const DEFAULT_BASE_URL = 'https://api.codex.dev/v1';
@@ -69,7 +70,13 @@ export type ClientSettings = {
    * Wraps token fetching to coordinate it beyond this process's memory, e.g. across browser tabs
    * (@codex/browser uses Web Locks and BroadcastChannel). Receives the token store key.
    */
-  coordinateRefresh?: (key: string, fetchToken: TokenProvider) => TokenProvider;
+  coordinateRefresh?: (key: string, fetchToken: TokenProvider, context: RefreshContext) => TokenProvider;
+  /**
+   * A request quota shared with other processes (`@codex/redis`), on top of this process's pacing:
+   * every request takes a slot of it first, and every answer's X-RateLimit-* headers go to it. If it
+   * fails, requests go on with this process's pacing alone (logged once).
+   */
+  sharedQuota?: SharedQuota;
   /** Injectable clock (tests). @default the system clock */
   clock?: Clock;
   /** Injectable randomness in [0, 1) for jitter (tests). @default Math.random */
@@ -85,6 +92,7 @@ export type ClientConfig = Required<
   headers: Record<string, string>;
   logger: Logger | undefined;
   hooks: ClientHooks;
+  sharedQuota: SharedQuota | undefined;
   clock: Clock;
   random: () => number;
   fetch: () => typeof fetch;
@@ -174,6 +182,7 @@ export function resolveConfig(settings: ClientSettings): ClientConfig {
   checkMembers('logger', logger, ['debug', 'info', 'warn']);
   checkMembers('tokenStore', settings.tokenStore, ['get', 'set', 'delete'], true);
   checkMembers('clock', clock, ['now', 'sleep'], true);
+  checkMembers('sharedQuota', settings.sharedQuota, ['take', 'observe'], true);
   for (const name of ['fetch', 'backgroundFetch', 'random', 'coordinateRefresh'] as const)
     checkFunction(name, settings[name]);
   checkHeaders('headers', settings.headers);
@@ -210,6 +219,7 @@ export function resolveConfig(settings: ClientSettings): ClientConfig {
     headers: { ...settings.headers },
     logger: safeLogger,
     hooks,
+    sharedQuota: settings.sharedQuota,
     clock,
     random: settings.random ?? Math.random,
     fetch: () => {

@@ -1,5 +1,6 @@
 import type { Clock } from './clock';
 import { CodexError } from './errors';
+import type { Logger } from './logger';
 
 export type PacingOptions = {
   /**
@@ -14,6 +15,25 @@ export type PacingOptions = {
    */
   windowMs?: number;
 };
+
+/**
+ * A request quota that several processes share (`@codex/redis` keeps one in Redis), keyed by base
+ * URL and client ID like the API's own. Every request takes a slot first; every answer's
+ * X-RateLimit-* headers are reported, so that the shared quota follows the server.
+ */
+export type SharedQuota = {
+  /**
+   * Takes one request slot of `key`: 0 when the request may go now, else ms to wait before asking
+   * again. Never rejects: when the shared store fails, it answers 0 (pacing stays per process) and
+   * tells `context.logger` once.
+   */
+  take(key: string, context: QuotaContext): Promise<number>;
+  /** An answer's headers (X-RateLimit-*), for the shared quota to follow the server. Never throws. */
+  observe(key: string, headers: Headers, context: QuotaContext): void;
+};
+
+/** The Client's logger, for a shared quota's warnings. */
+export type QuotaContext = { logger?: Logger | undefined };
 
 // Hand-written rather than a library: it must read the server's X-RateLimit-* headers and use an
 // injectable clock, and the browser bundle budget leaves no room for a general-purpose limiter.
@@ -55,6 +75,7 @@ export class RateLimiter {
   #maxInFlight = Infinity;
   #active = 0;
   readonly #queue: Array<() => void> = [];
+  #shared: { quota: SharedQuota; key: string; context: QuotaContext } | undefined;
 
   constructor(clock: Clock, options: PacingOptions = {}) {
     this.#limit = options.limit ?? 1000;
@@ -73,6 +94,11 @@ export class RateLimiter {
     this.#limit = limit;
     this.#windowMs = windowMs;
     this.#tokens = Math.min(this.#tokens, limit);
+  }
+
+  /** Also takes every request's slot from `quota`, shared with other processes, under `key`. */
+  share(quota: SharedQuota, key: string, logger: Logger | undefined): void {
+    this.#shared ??= { quota, key, context: { logger } };
   }
 
   /** Caps requests in flight at `max` (the smallest cap asked for wins). */
@@ -145,6 +171,10 @@ export class RateLimiter {
       if (mode === 'no-wait') throw new CodexError('No pacing slot is free now.');
       await this.#clock.sleep(wait, signal);
     }
+    const shared = this.#shared;
+    if (shared && mode === 'wait')
+      for (let wait: number; (wait = await shared.quota.take(shared.key, shared.context)) > 0; )
+        await this.#clock.sleep(wait, signal);
     this.#tokens -= 1;
     if (this.#serverRemaining !== undefined) this.#serverRemaining -= 1;
     this.#inFlight += 1;
@@ -154,6 +184,7 @@ export class RateLimiter {
   settle(headers?: Headers): void {
     this.#inFlight = Math.max(0, this.#inFlight - 1);
     if (!headers) return;
+    this.#shared?.quota.observe(this.#shared.key, headers, this.#shared.context);
     const remaining = Number(headers.get('x-ratelimit-remaining') ?? Number.NaN);
     const reset = Number(headers.get('x-ratelimit-reset') ?? Number.NaN);
     if (!Number.isFinite(remaining) || !Number.isFinite(reset) || remaining < 0 || reset < 0) return;

@@ -1,6 +1,13 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { CodexError, type ProvidedToken, type StoredToken, type TokenProvider, type TokenStore } from '@codex/core';
+import {
+  CodexError,
+  type RefreshLock,
+  RefreshLockBusy,
+  refreshThroughStore,
+  type StoredToken,
+  type TokenStore,
+} from '@codex/core';
 import type { Env } from './credentials';
 
 /** The user's cache directory for Codex tokens (XDG on Linux, Library/Caches on macOS, LOCALAPPDATA on Windows). */
@@ -37,59 +44,18 @@ export function fileTokenStore(dir: string = defaultCacheDir()): TokenStore {
 
 const stores = new Map<string, TokenStore>();
 
-/** Runs `fn` holding the key's lock file; `wait: false` gives up at once when another process holds it. */
-type Locker = <T>(key: string, wait: boolean, fn: () => Promise<T>) => Promise<T>;
-const lockers = new WeakMap<TokenStore, Locker>();
-
-/** Thrown by a Locker that was asked not to wait, when another process holds the lock. */
-export class LockBusy extends Error {}
+const locks = new WeakMap<TokenStore, RefreshLock>();
 
 /**
  * What a Client with a file token store passes as `coordinateRefresh`, so that the processes of a
- * machine share one token: a refresh holds the key's lock file, reads the file first and takes a
- * token another process wrote (one not yet due for refresh, and not the one being replaced), and
- * otherwise fetches one and writes it before letting go. A process whose token is due so reads the
- * file again, rather than only at start. Best effort: if the lock cannot be taken (a read-only
- * directory), the refresh goes ahead without it. undefined for stores that are not file stores.
+ * machine share one token (core's refreshThroughStore with the key's lock file): a refresh holds
+ * the lock, reads the file first, takes a token another process wrote, and otherwise fetches one
+ * and writes it before letting go. undefined for stores that are not file stores.
  */
 export function fileRefreshCoordination(store: TokenStore | undefined) {
-  const lock = store && lockers.get(store);
-  if (!store || !lock) return undefined;
-  return (key: string, fetchToken: TokenProvider): TokenProvider => {
-    let last: string | undefined;
-    const refresh = async (signal?: AbortSignal, background?: boolean): Promise<ProvidedToken> => {
-      const stored = await store.get(key).catch(() => undefined);
-      const left = stored ? stored.expiresAt - Date.now() : 0;
-      // Not in its refresh window (core's TokenManager: the last 10% of its life, at most 5 minutes).
-      if (stored && stored.accessToken !== last && left > Math.min(300_000, stored.lifetimeMs * 0.1)) {
-        last = stored.accessToken;
-        return { accessToken: stored.accessToken, expiresIn: left / 1000 };
-      }
-      const token = await (fetchToken as (s?: AbortSignal, b?: boolean) => Promise<ProvidedToken>)(signal, background);
-      last = token.accessToken;
-      const lifetimeMs = token.expiresIn * 1000;
-      await store
-        .set(key, { accessToken: token.accessToken, expiresAt: Date.now() + lifetimeMs, lifetimeMs })
-        .catch(() => {});
-      return token;
-    };
-    return (async (signal?: AbortSignal, background?: boolean) => {
-      try {
-        // A background refresh never waits for the lock (a wait would hold the process open):
-        // when another process holds it, it gives up, and the next call tries again.
-        return await lock(key, !background, () => refresh(signal, background));
-      } catch (error) {
-        // Busy for 20 s (a hung holder), or no lock to be had: refresh without it rather than fail.
-        if (error instanceof LockNotTaken || (error instanceof LockBusy && !background))
-          return refresh(signal, background);
-        throw error;
-      }
-    }) as TokenProvider;
-  };
+  const lock = store && locks.get(store);
+  return store && lock ? refreshThroughStore(store, lock) : undefined;
 }
-
-/** The lock could not be taken for another reason than contention (a read-only directory...). */
-class LockNotTaken extends Error {}
 
 /**
  * A store failure as the user should read it. Node's fs messages are `CODE: description, syscall
@@ -165,11 +131,13 @@ function createFileTokenStore(dir: string): TokenStore {
   };
   // proper-lockfile: an atomic mkdir of `<file>.lock`, kept fresh while held; a lock whose holder
   // died is taken over once it is 10 s stale.
-  lockers.set(store, async (key, wait, fn) => {
-    const [{ createHash, mkdir }, { lock }] = await Promise.all([load(), import('proper-lockfile')]);
+  locks.set(store, async (key, wait, fn) => {
+    const { createHash, mkdir } = await load();
     const file = path(key, createHash);
-    const take = (retries: number) =>
-      lock(file, {
+    // Loaded on first use, like node:fs (a process may also have dropped the rights to read it).
+    const lockfile = import('proper-lockfile');
+    const take = async (retries: number) =>
+      (await lockfile).lock(file, {
         realpath: false,
         stale: 10_000,
         update: 2_000,
@@ -185,7 +153,9 @@ function createFileTokenStore(dir: string): TokenStore {
         return take(100);
       });
     } catch (error) {
-      throw (error as NodeJS.ErrnoException)?.code === 'ELOCKED' ? new LockBusy() : new LockNotTaken();
+      if ((error as NodeJS.ErrnoException)?.code === 'ELOCKED') throw new RefreshLockBusy();
+      // No lock to be had (a read-only directory): the store reports that problem once itself.
+      return fn();
     }
     try {
       return await fn();
