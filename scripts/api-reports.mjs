@@ -18,6 +18,7 @@ export const API_PACKAGES = {
   deno: ['deno', 'dist/mod.d.ts'],
   sdk: ['sdk', 'dist/node.d.ts'],
   'sdk-edge': ['sdk', 'dist/edge.d.ts'],
+  redis: ['redis', 'dist/index.d.ts'],
   'dev-server': ['dev-server', 'dist/index.d.ts'],
 };
 const update = process.argv.includes('--update');

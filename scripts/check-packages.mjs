@@ -11,6 +11,7 @@ const PACKAGES = [
   { dir: 'packages/core', profile: 'node16' },
   { dir: 'packages/node', profile: 'node16' },
   { dir: 'packages/sdk', profile: 'node16' },
+  { dir: 'packages/redis', profile: 'node16' },
   { dir: 'packages/browser', profile: 'esm-only' },
   { dir: 'packages/deno', profile: 'esm-only' },
   { dir: 'packages/dev-server', profile: 'esm-only' },

@@ -16,7 +16,15 @@ import { fileURLToPath } from 'node:url';
 import { copyRepo } from './repo-copy.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const PUBLIC = ['@codex/core', '@codex/node', '@codex/browser', '@codex/deno', '@codex/sdk', '@codex/dev-server'];
+const PUBLIC = [
+  '@codex/core',
+  '@codex/node',
+  '@codex/browser',
+  '@codex/deno',
+  '@codex/sdk',
+  '@codex/redis',
+  '@codex/dev-server',
+];
 const work = mkdtempSync(join(tmpdir(), 'codex-release-e2e-'));
 const step = (text) => console.log(`\n━━ ${text}`);
 

@@ -1,0 +1,194 @@
+/**
+ * @codex/redis: one Codex API key's token and request quota, shared by every process that uses
+ * the key, on any number of machines, through Redis.
+ *
+ * ```js
+ * const client = new Client({ apiKey: process.env.CODEX_API_KEY, ...redisSharing(new Redis(process.env.REDIS_URL)) });
+ * ```
+ */
+import { createHash, randomUUID } from 'node:crypto';
+import {
+  type ClientSettings,
+  type Logger,
+  type QuotaContext,
+  RefreshLockBusy,
+  refreshThroughStore,
+  type SharedQuota,
+  type StoredToken,
+  type TokenStore,
+} from '@codex/core';
+import type { Cluster, Redis } from 'ioredis';
+
+export type RedisSharingOptions = {
+  /** Prefix of every key written (`<prefix>:{<hash>}:token`...), so that apps can share a Redis. @default 'codex' */
+  prefix?: string;
+  /**
+   * Longest wait for one Redis command, in ms. Past it (or on any Redis error) the call goes on
+   * with this process's own token and pacing, and Redis is left alone for `retryAfter` ms.
+   * @default 250
+   */
+  timeout?: number;
+  /** How long to leave Redis alone after a failure, in ms. @default 1000 */
+  retryAfter?: number;
+};
+
+/** What `redisSharing` returns: Client options, to spread into `new Client({...})`. */
+export type RedisSharing = Required<Pick<ClientSettings, 'tokenStore' | 'coordinateRefresh' | 'sharedQuota'>>;
+
+/** Longest a refresh holds the lock (a token request with its retries); a holder that died frees it then. */
+const LOCK_MS = 15_000;
+/** Longest a refresh waits for another process's (then it goes ahead: no call fails for Redis's sake). */
+const LOCK_WAIT_MS = 20_000;
+const LOCK_POLL_MS = 50;
+
+// Windowed quota in one hash per key: limit (the server's), remaining, resetAt and windowMs (ms,
+// on Redis's clock, so that machines whose clocks differ agree), and `guessed` (1 after a rollover
+// the server has not confirmed). The same rules as @codex/core's RateLimiter, fleet-wide.
+const TAKE = `
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local h = redis.call('HMGET', KEYS[1], 'limit', 'remaining', 'resetAt', 'windowMs')
+local limit = tonumber(h[1])
+if not limit then return 0 end
+local remaining, resetAt, windowMs = tonumber(h[2]), tonumber(h[3]), tonumber(h[4])
+if now >= resetAt then
+  remaining = limit
+  resetAt = now + windowMs
+  redis.call('HSET', KEYS[1], 'guessed', 1)
+end
+local wait = 0
+if remaining >= 1 then remaining = remaining - 1 else wait = resetAt - now end
+redis.call('HSET', KEYS[1], 'remaining', remaining, 'resetAt', resetAt)
+redis.call('PEXPIRE', KEYS[1], windowMs * 2 + 60000)
+return wait`;
+
+// ARGV: the server's limit (0 when it did not say), remaining, and ms to its window's reset. The
+// reset is in whole seconds rounded up: each answer bounds the window's end from above, so within
+// a window the earliest bound wins; after a rollover, the first answer replaces the guess.
+const OBSERVE = `
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local h = redis.call('HMGET', KEYS[1], 'limit', 'remaining', 'resetAt', 'windowMs', 'guessed')
+local said, left, resetMs = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
+local limit = said > 0 and said or tonumber(h[1])
+if not limit then return 0 end
+local remaining, resetAt = tonumber(h[2]), tonumber(h[3])
+local windowMs = math.max(tonumber(h[4]) or 0, resetMs)
+local estimate = now + resetMs
+if not resetAt or estimate > resetAt + 1000 then
+  remaining, resetAt = left, estimate
+else
+  remaining = math.min(remaining, left)
+  if h[5] == '1' then resetAt = estimate else resetAt = math.min(resetAt, estimate) end
+end
+redis.call('HSET', KEYS[1], 'limit', limit, 'remaining', remaining, 'resetAt', resetAt, 'windowMs', windowMs, 'guessed', 0)
+redis.call('PEXPIRE', KEYS[1], windowMs * 2 + 60000)
+return 0`;
+
+const UNLOCK = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0`;
+
+/**
+ * Client options that share, through `redis` (an ioredis `Redis` or `Cluster`), one key's token
+ * (one refresh for the whole fleet, under a Redis lock) and its request quota (a window in Redis
+ * that follows the API's X-RateLimit-* answers). If Redis is unreachable or slow, calls go on with
+ * per-process tokens and pacing, a warning goes to the Client's logger once, and sharing resumes
+ * when Redis answers again: no call fails because of Redis.
+ */
+export function redisSharing(redis: Redis | Cluster, options: RedisSharingOptions = {}): RedisSharing {
+  const { prefix = 'codex', timeout = 250, retryAfter = 1000 } = options;
+  if (typeof prefix !== 'string' || !/^[\w.:-]{1,64}$/.test(prefix))
+    throw new TypeError('prefix must be 1 to 64 letters, digits, or any of _ . : -');
+  if (!redis || typeof (redis as Redis).eval !== 'function' || typeof (redis as Redis).set !== 'function')
+    throw new TypeError('redisSharing(redis): redis must be an ioredis Redis or Cluster instance.');
+  // Keys hold a hash of the SDK's key (base URL, client ID, a digest of the credential, scope),
+  // never a secret; in braces, a hash tag, so that a key's token and lock share a Cluster slot.
+  const keyOf = (key: string, kind: 'token' | 'lock' | 'quota') =>
+    `${prefix}:{${createHash('sha256').update(key).digest('hex').slice(0, 32)}}:${kind}`;
+
+  let downUntil = 0;
+  /** A Redis command within `timeout`; rejects at once while Redis is left alone after a failure. */
+  const command = async <T>(run: () => Promise<T>): Promise<T> => {
+    if (Date.now() < downUntil) throw new Error('Redis failed less than a second ago');
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    try {
+      return await Promise.race([
+        run(),
+        new Promise<never>((_, reject) => {
+          timer = setTimeout(() => reject(new Error(`Redis did not answer within ${timeout} ms`)), timeout);
+        }),
+      ]);
+    } catch (error) {
+      downUntil = Date.now() + retryAfter;
+      throw error;
+    } finally {
+      clearTimeout(timer);
+    }
+  };
+  let warnedQuota = false;
+  const quotaFailed = (error: unknown, logger: Logger | undefined) => {
+    if (warnedQuota) return;
+    warnedQuota = true;
+    logger?.warn?.(`codex: Redis failed (${(error as Error)?.message}); pacing per process until it answers`);
+  };
+
+  const tokenStore: TokenStore = {
+    async get(key) {
+      const text = await command(() => redis.get(keyOf(key, 'token')));
+      if (!text) return undefined;
+      try {
+        return JSON.parse(text) as StoredToken;
+      } catch {
+        return undefined;
+      }
+    },
+    async set(key, token) {
+      // Gone from Redis before it expires: a process never reads a token about to be refused.
+      const ttl = Math.floor(token.expiresAt - Date.now() - Math.min(30_000, token.lifetimeMs * 0.05));
+      if (ttl <= 0) return;
+      await command(() => redis.set(keyOf(key, 'token'), JSON.stringify(token), 'PX', ttl));
+    },
+    async delete(key) {
+      await command(() => redis.del(keyOf(key, 'token')));
+    },
+  };
+
+  const coordinateRefresh = refreshThroughStore(tokenStore, async (key, wait, fn) => {
+    const lock = keyOf(key, 'lock');
+    const owner = randomUUID();
+    const giveUpAt = Date.now() + LOCK_WAIT_MS;
+    while ((await command(() => redis.set(lock, owner, 'PX', LOCK_MS, 'NX'))) !== 'OK') {
+      if (!wait || Date.now() > giveUpAt) throw new RefreshLockBusy();
+      // The holder writes the token, then lets go: the next try finds the lock free and the
+      // token in Redis (refreshThroughStore reads it before fetching).
+      await new Promise((resolve) => setTimeout(resolve, LOCK_POLL_MS));
+    }
+    try {
+      return await fn();
+    } finally {
+      await command(() => redis.eval(UNLOCK, 1, lock, owner)).catch(() => {});
+    }
+  });
+
+  const sharedQuota: SharedQuota = {
+    async take(key: string, { logger }: QuotaContext) {
+      try {
+        const wait = Number(await command(() => redis.eval(TAKE, 1, keyOf(key, 'quota'))));
+        return wait > 0 ? wait : 0;
+      } catch (error) {
+        quotaFailed(error, logger);
+        return 0;
+      }
+    },
+    observe(key: string, headers: Headers, { logger }: QuotaContext) {
+      const remaining = Number(headers.get('x-ratelimit-remaining') ?? Number.NaN);
+      const reset = Number(headers.get('x-ratelimit-reset') ?? Number.NaN);
+      if (!(remaining >= 0) || !(reset >= 0)) return;
+      const limit = Number(headers.get('x-ratelimit-limit'));
+      command(() =>
+        redis.eval(OBSERVE, 1, keyOf(key, 'quota'), limit > 0 ? limit : 0, remaining, Math.round(reset * 1000)),
+      ).catch((error) => quotaFailed(error, logger));
+    },
+  };
+
+  return { tokenStore, coordinateRefresh, sharedQuota };
+}

@@ -1,0 +1,183 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { type RunningServer, startServer } from '@codex/dev-server';
+import { Client } from '@codex/node';
+import Redis from 'ioredis';
+import Redis6 from 'ioredis6';
+import { afterEach, describe, expect, it } from 'vitest';
+import { redisSharing } from '../src/index';
+import { startRedis } from './redis-server';
+
+// Issue 12, items 2 and 3: one key's token and quota shared through a real redis-server.
+
+const KEY = { clientId: 'cdx_id_fleet', clientSecret: 'cdx_sk_fleet_secret' };
+const API_KEY = `${KEY.clientId}:${KEY.clientSecret}`;
+const WORKER = new URL('./worker.mjs', import.meta.url).pathname;
+const run = promisify(execFile);
+
+const closing: Array<() => unknown> = [];
+afterEach(async () => {
+  await Promise.all(closing.splice(0).map((close) => close()));
+});
+
+async function devServer(settings: {
+  tokenLifetimeSeconds?: number;
+  rateLimit?: { limit: number; windowSeconds: number };
+}) {
+  const server: RunningServer = await startServer({ port: 0, keys: [KEY], ...settings });
+  closing.push(() => server.close());
+  return server;
+}
+
+function connect(url: string, Implementation: typeof Redis | typeof Redis6 = Redis): Redis {
+  const redis = new (Implementation as typeof Redis)(url);
+  redis.on('error', () => {});
+  closing.push(() => redis.disconnect());
+  return redis;
+}
+
+const tokenRequests = (server: RunningServer) =>
+  server.admin.requests().filter((r) => r.operationId === 'issueToken').length;
+
+describe.each([
+  ['ioredis 5.9.2', Redis],
+  ['ioredis 6.0.0', Redis6],
+])('redisSharing with %s', (_, Implementation) => {
+  it('Clients that share only Redis make one token request, and keep no secret in Redis', async () => {
+    const redis = await startRedis();
+    const server = await devServer({});
+    // Two connections and two redisSharing: as two processes, they share nothing but Redis.
+    const clients = [1, 2, 3].map(
+      () =>
+        new Client({
+          apiKey: API_KEY,
+          baseUrl: server.url,
+          env: {},
+          ...redisSharing(connect(redis.url, Implementation)),
+        }),
+    );
+    await Promise.all(clients.map((c) => c.documents.list()));
+    await Promise.all(clients.map((c) => c.documents.list()));
+    expect(tokenRequests(server)).toBe(1);
+
+    const inspect = connect(redis.url, Implementation);
+    const keys = await inspect.keys('*');
+    expect(keys.map((k) => k.replace(/\{[0-9a-f]{32}\}/, '{hash}')).sort()).toEqual([
+      'codex:{hash}:quota',
+      'codex:{hash}:token',
+    ]);
+    const tokenKey = keys.find((k) => k.endsWith(':token')) as string;
+    const token = JSON.parse((await inspect.get(tokenKey)) ?? '{}');
+    // Its Redis TTL ends before the token does.
+    const ttl = await inspect.pttl(tokenKey);
+    expect(ttl).toBeGreaterThan(0);
+    expect(ttl).toBeLessThan(token.expiresAt - Date.now());
+    for (const key of keys) {
+      const value = key.endsWith(':token') ? JSON.stringify(token) : JSON.stringify(await inspect.hgetall(key));
+      expect(`${key} ${value}`).not.toContain(KEY.clientSecret);
+    }
+  });
+});
+
+describe('the Redis commands the README lists', () => {
+  it('are all a Redis user needs (the ACL of the README)', async () => {
+    const redis = await startRedis();
+    const server = await devServer({});
+    const admin = connect(redis.url);
+    await admin.call(
+      'ACL',
+      'SETUSER',
+      'codex',
+      'on',
+      '>codex-password',
+      '~codex:*',
+      '+get',
+      '+set',
+      '+del',
+      '+eval',
+      '+time',
+      '+hmget',
+      '+hset',
+      '+pexpire',
+    );
+    const limited = connect(`redis://codex:codex-password@127.0.0.1:${redis.port}`);
+    const warnings: string[] = [];
+    const client = new Client({
+      apiKey: API_KEY,
+      baseUrl: server.url,
+      env: {},
+      logger: { warn: (m) => warnings.push(m) },
+      ...redisSharing(limited),
+    });
+    await client.documents.list();
+    await client.documents.list();
+    expect(warnings).toEqual([]);
+    expect(await admin.keys('codex:*')).toHaveLength(2);
+  });
+});
+
+describe('a fleet of processes on one key', () => {
+  const fleet = async (
+    server: RunningServer,
+    redisUrl: string,
+    workers: number,
+    calls: number,
+  ): Promise<Array<{ failed: number; errors: string[]; warnings: string[] }>> => {
+    const env = {
+      ...process.env,
+      REDIS_URL: redisUrl,
+      CODEX_API_KEY: API_KEY,
+      CODEX_BASE_URL: server.url,
+      CALLS: String(calls),
+    };
+    const outputs = await Promise.all(
+      Array.from({ length: workers }, () => run(process.execPath, [WORKER], { env, timeout: 60_000 })),
+    );
+    return outputs.map((o) => JSON.parse(o.stdout));
+  };
+
+  it('six processes at 60 requests per 3 s, 5-second tokens: no failure, hardly a 429, one token per lifetime, near the ideal time', async () => {
+    const redis = await startRedis();
+    const server = await devServer({ tokenLifetimeSeconds: 5, rateLimit: { limit: 60, windowSeconds: 3 } });
+    const started = Date.now();
+    const results = await fleet(server, redis.url, 6, 30);
+    const seconds = (Date.now() - started) / 1000;
+    const requests = server.admin.requests();
+    expect(results.map((r) => r.failed)).toEqual([0, 0, 0, 0, 0, 0]);
+    expect(requests.filter((r) => r.status === 429).length).toBeLessThanOrEqual(2);
+    // 180 lists and the token requests, 60 per window: the ideal ends as the 4th window opens (9 s).
+    const ideal = Math.floor(requests.length / 60) * 3;
+    expect(seconds).toBeLessThan(ideal * 1.3 + 1.5); // + process start-up
+    const lifetimes = Math.ceil(seconds / 5);
+    expect(tokenRequests(server)).toBeLessThanOrEqual(lifetimes);
+  }, 90_000);
+
+  it('Redis stopped part-way: no call fails, each process warns once', async () => {
+    const redis = await startRedis();
+    const server = await devServer({ tokenLifetimeSeconds: 5, rateLimit: { limit: 100_000, windowSeconds: 60 } });
+    const running = fleet(server, redis.url, 3, 300);
+    while (server.admin.requests().length < 100) await new Promise((r) => setTimeout(r, 20));
+    await redis.stop();
+    const results = await running;
+    expect(results.map((r) => r.failed)).toEqual([0, 0, 0]);
+    for (const { warnings } of results) expect(warnings.length).toBeLessThanOrEqual(2);
+    expect(results.some((r) => r.warnings.length > 0)).toBe(true);
+  }, 90_000);
+
+  it('Redis unreachable from the start: calls work with per-process tokens and pacing', async () => {
+    const server = await devServer({});
+    const sharing = redisSharing(connect('redis://127.0.0.1:1'));
+    const warnings: string[] = [];
+    const client = new Client({
+      apiKey: API_KEY,
+      baseUrl: server.url,
+      env: {},
+      logger: { warn: (m) => warnings.push(m) },
+      ...sharing,
+    });
+    for (let i = 0; i < 5; i++) await client.documents.list();
+    expect(tokenRequests(server)).toBe(1);
+    expect(warnings.length).toBeGreaterThan(0);
+    expect(warnings.join('\n')).not.toContain(KEY.clientSecret);
+  });
+});

@@ -1,0 +1,27 @@
+// One worker of a fleet, as a user would write it: @codex/node with redisSharing, default ioredis
+// settings. Makes CALLS calls one after another, then prints what happened as JSON.
+import { Client } from '@codex/node';
+import { redisSharing } from '@codex/redis';
+import Redis from 'ioredis';
+
+const redis = new Redis(process.env.REDIS_URL);
+redis.on('error', () => {}); // ioredis reports reconnects here; the SDK carries on without Redis
+const warnings = [];
+const client = new Client({
+  apiKey: process.env.CODEX_API_KEY,
+  baseUrl: process.env.CODEX_BASE_URL,
+  logger: { warn: (message) => warnings.push(message) },
+  ...redisSharing(redis),
+});
+let failed = 0;
+const errors = [];
+for (let i = 0; i < Number(process.env.CALLS); i++) {
+  try {
+    await client.documents.list({ limit: 1 });
+  } catch (error) {
+    failed++;
+    errors.push(`${error.name}: ${error.message}`);
+  }
+}
+redis.disconnect();
+console.log(JSON.stringify({ failed, errors: errors.slice(0, 3), warnings }));
