@@ -172,9 +172,11 @@ export class RateLimiter {
       await this.#clock.sleep(wait, signal);
     }
     const shared = this.#shared;
-    if (shared && mode === 'wait')
-      for (let wait: number; (wait = await shared.quota.take(shared.key, shared.context)) > 0; )
-        await this.#clock.sleep(wait, signal);
+    while (shared && mode === 'wait') {
+      const wait = await shared.quota.take(shared.key, shared.context);
+      if (!(wait > 0)) break;
+      await this.#clock.sleep(wait, signal);
+    }
     this.#tokens -= 1;
     if (this.#serverRemaining !== undefined) this.#serverRemaining -= 1;
     this.#inFlight += 1;

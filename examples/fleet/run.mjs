@@ -1,0 +1,79 @@
+#!/usr/bin/env node
+// A fleet on one API key: starts @codex/dev-server under a scaled quota (60 requests per 3 s,
+// 5-second tokens), a redis-server, and WORKERS processes (default 6) that import DOCUMENTS
+// documents between them with @codex/redis sharing the key's token and quota. One progress bar
+// for the whole import, then a summary. Exits non-zero on failed operations or 429s after the
+// first window.
+import { fork } from 'node:child_process';
+import { startServer } from '@codex/dev-server';
+import { startRedis } from '../../scripts/redis-server.mjs';
+
+const WORKERS = Number(process.env.WORKERS ?? 6);
+const DOCUMENTS = Number(process.env.DOCUMENTS ?? 18_000);
+const LIMIT = 60;
+const WINDOW_SECONDS = 3;
+const key = { clientId: 'cdx_id_fleet_demo', clientSecret: 'cdx_sk_fleet_demo_secret' };
+const server = await startServer({
+  port: 0,
+  keys: [key],
+  tokenLifetimeSeconds: 5,
+  rateLimit: { limit: LIMIT, windowSeconds: WINDOW_SECONDS },
+});
+const redis = await startRedis();
+const share = Math.ceil(DOCUMENTS / WORKERS);
+let done = 0;
+let failed = 0;
+const started = performance.now();
+const bar = () => {
+  const width = 30;
+  const filled = Math.round((done / DOCUMENTS) * width);
+  const seconds = ((performance.now() - started) / 1000).toFixed(1);
+  process.stderr.write(
+    `\r${WORKERS} workers [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${DOCUMENTS} documents, ${seconds} s`,
+  );
+};
+try {
+  await Promise.all(
+    Array.from({ length: WORKERS }, (_, i) => {
+      const count = Math.min(share, DOCUMENTS - i * share);
+      const child = fork(new URL('./worker.mjs', import.meta.url), {
+        env: {
+          ...process.env,
+          REDIS_URL: redis.url,
+          CODEX_API_KEY: `${key.clientId}:${key.clientSecret}`,
+          CODEX_BASE_URL: server.url,
+          WORKER: String(i + 1),
+          DOCUMENTS: String(count),
+        },
+      });
+      child.on('message', (message) => {
+        if (message.progress) done += message.progress;
+        if (message.failed) failed += message.failed;
+        bar();
+      });
+      return new Promise((resolve, reject) =>
+        child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`worker ${i + 1} exited with ${code}`)))),
+      );
+    }),
+  );
+  const seconds = (performance.now() - started) / 1000;
+  process.stderr.write('\n');
+  const requests = server.admin.requests();
+  const first = Math.min(...requests.map((r) => Date.parse(r.at)));
+  // Throughput from the first request the server saw (process start-up left out) to the end.
+  const busy = (Date.now() - first) / 1000;
+  const tooMany = requests.filter((r) => r.status === 429);
+  const late = tooMany.filter((r) => Date.parse(r.at) - first >= WINDOW_SECONDS * 1000);
+  const tokens = requests.filter((r) => r.operationId === 'issueToken').length;
+  const ceiling = (LIMIT * 100) / WINDOW_SECONDS; // operations per second: 100 per batch request
+  const rate = DOCUMENTS / busy;
+  console.log(
+    `${failed || late.length ? '✗' : '✓'} ${WORKERS} processes, one key: ${DOCUMENTS} documents in ${seconds.toFixed(1)} s; ` +
+      `${requests.length} requests, ${tooMany.length} × 429, ${tokens} token requests (${Math.ceil(seconds / 5)} token lifetimes); ` +
+      `${Math.round(rate)} documents/s from the first request = ${((rate / ceiling) * 100).toFixed(0)}% of the quota's ${ceiling}; ${failed} failed`,
+  );
+  if (failed || late.length) process.exitCode = 1;
+} finally {
+  await redis.stop();
+  await server.close();
+}

@@ -1,0 +1,69 @@
+// Debian's redis-server on a free port of 127.0.0.1, persistence off, for tests and examples.
+// `stop()` kills it; `start()` starts it again on the same port (to test Redis going away).
+import { spawn } from 'node:child_process';
+import { connect, createServer } from 'node:net';
+
+async function freePort() {
+  const server = createServer();
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address();
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+/** Resolves once something accepts TCP connections on `port` (or rejects after 10 s). */
+function accepting(port, child) {
+  return new Promise((resolve, reject) => {
+    let output = '';
+    child.stderr.on('data', (chunk) => {
+      output += chunk;
+    });
+    const fail = (message) => {
+      clearInterval(probe);
+      clearTimeout(timer);
+      reject(new Error(message));
+    };
+    const timer = setTimeout(() => fail(`redis-server did not start: ${output}`), 10_000);
+    const probe = setInterval(() => {
+      const socket = connect(port, '127.0.0.1');
+      socket.on('connect', () => {
+        socket.destroy();
+        clearInterval(probe);
+        clearTimeout(timer);
+        resolve();
+      });
+      socket.on('error', () => socket.destroy());
+    }, 20);
+    child.on('error', (error) =>
+      fail(`redis-server could not start (is Debian's redis-server installed?): ${error.message}`),
+    );
+  });
+}
+
+export async function startRedis() {
+  const port = await freePort();
+  let child;
+  const redis = {
+    url: `redis://127.0.0.1:${port}`,
+    port,
+    async start() {
+      child = spawn(
+        'redis-server',
+        ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--loglevel', 'warning'],
+        { stdio: ['ignore', 'ignore', 'pipe'] },
+      );
+      await accepting(port, child);
+    },
+    async stop() {
+      const stopping = child;
+      child = undefined;
+      if (!stopping || stopping.exitCode !== null) return;
+      await new Promise((resolve) => {
+        stopping.once('exit', resolve);
+        stopping.kill('SIGKILL');
+      });
+    },
+  };
+  await redis.start();
+  return redis;
+}
