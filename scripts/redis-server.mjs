@@ -1,7 +1,10 @@
 // Debian's redis-server on a free port of 127.0.0.1, persistence off, for tests and examples.
 // `stop()` kills it; `start()` starts it again on the same port (to test Redis going away).
 import { spawn } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
 import { connect, createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 async function freePort() {
   const server = createServer();
@@ -40,8 +43,20 @@ function accepting(port, child) {
   });
 }
 
-export async function startRedis() {
+/** `{ cluster: true }`: a one-node Redis Cluster (the caller assigns it the slots: CLUSTER ADDSLOTSRANGE 0 16383). */
+export async function startRedis({ cluster = false } = {}) {
   const port = await freePort();
+  const clusterArgs = cluster
+    ? [
+        '--cluster-enabled',
+        'yes',
+        '--cluster-config-file',
+        join(mkdtempSync(join(tmpdir(), 'codex-redis-')), 'nodes.conf'),
+        // A lone node does not learn its own address: without this, CLUSTER SLOTS names it ''.
+        '--cluster-announce-ip',
+        '127.0.0.1',
+      ]
+    : [];
   let child;
   const redis = {
     url: `redis://127.0.0.1:${port}`,
@@ -49,7 +64,19 @@ export async function startRedis() {
     async start() {
       child = spawn(
         'redis-server',
-        ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--loglevel', 'warning'],
+        [
+          '--port',
+          String(port),
+          '--bind',
+          '127.0.0.1',
+          '--save',
+          '',
+          '--appendonly',
+          'no',
+          '--loglevel',
+          'warning',
+          ...clusterArgs,
+        ],
         { stdio: ['ignore', 'ignore', 'pipe'] },
       );
       await accepting(port, child);

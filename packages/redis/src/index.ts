@@ -30,6 +30,12 @@ export type RedisSharingOptions = {
   timeout?: number;
   /** How long to leave Redis alone after a failure, in ms. @default 1000 */
   retryAfter?: number;
+  /**
+   * Longest wait for a command while the connection is first being made (a Cluster discovers its
+   * slots first), in ms, so that processes that start at once share their first token too.
+   * @default 3000
+   */
+  startTimeout?: number;
 };
 
 /** What `redisSharing` returns: Client options, to spread into `new Client({...})`. */
@@ -95,7 +101,7 @@ const UNLOCK = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call(
  * when Redis answers again: no call fails because of Redis.
  */
 export function redisSharing(redis: Redis | Cluster, options: RedisSharingOptions = {}): RedisSharing {
-  const { prefix = 'codex', timeout = 250, retryAfter = 1000 } = options;
+  const { prefix = 'codex', timeout = 250, retryAfter = 1000, startTimeout = 3000 } = options;
   if (typeof prefix !== 'string' || !/^[\w.:-]{1,64}$/.test(prefix))
     throw new TypeError('prefix must be 1 to 64 letters, digits, or any of _ . : -');
   if (!redis || typeof (redis as Redis).eval !== 'function' || typeof (redis as Redis).set !== 'function')
@@ -106,15 +112,18 @@ export function redisSharing(redis: Redis | Cluster, options: RedisSharingOption
     `${prefix}:{${createHash('sha256').update(key).digest('hex').slice(0, 32)}}:${kind}`;
 
   let downUntil = 0;
+  let ready = false;
   /** A Redis command within `timeout`; rejects at once while Redis is left alone after a failure. */
   const command = async <T>(run: () => Promise<T>): Promise<T> => {
     if (Date.now() < downUntil) throw new Error('Redis failed less than a second ago');
+    ready ||= redis.status === 'ready';
+    const limit = ready ? timeout : Math.max(timeout, startTimeout);
     let timer: ReturnType<typeof setTimeout> | undefined;
     try {
       return await Promise.race([
         run(),
         new Promise<never>((_, reject) => {
-          timer = setTimeout(() => reject(new Error(`Redis did not answer within ${timeout} ms`)), timeout);
+          timer = setTimeout(() => reject(new Error(`Redis did not answer within ${limit} ms`)), limit);
         }),
       ]);
     } catch (error) {

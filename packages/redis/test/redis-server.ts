@@ -10,8 +10,8 @@ afterEach(async () => {
 });
 
 /** Debian's redis-server on a free port of 127.0.0.1 (scripts/redis-server.mjs); stopped after the test. */
-export async function startRedis(): Promise<RunningRedis> {
-  const redis: RunningRedis = await start();
+export async function startRedis(options: { cluster?: boolean } = {}): Promise<RunningRedis> {
+  const redis: RunningRedis = await start(options);
   running.push(redis);
   return redis;
 }

@@ -79,6 +79,29 @@ describe.each([
   });
 });
 
+describe('redisSharing with a Redis Cluster', () => {
+  it('works with an ioredis Cluster: one token request, keys hash-tagged', async () => {
+    const redis = await startRedis({ cluster: true });
+    const server = await devServer({});
+    const admin = connect(redis.url);
+    await admin.call('CLUSTER', 'ADDSLOTSRANGE', '0', '16383');
+    while (!String(await admin.call('CLUSTER', 'INFO')).includes('cluster_state:ok'))
+      await new Promise((r) => setTimeout(r, 50));
+    const clients = [1, 2, 3].map(() => {
+      const cluster = new Redis.Cluster([{ host: '127.0.0.1', port: redis.port }]);
+      cluster.on('error', () => {});
+      closing.push(() => cluster.disconnect());
+      return new Client({ apiKey: API_KEY, baseUrl: server.url, env: {}, ...redisSharing(cluster) });
+    });
+    await Promise.all(clients.map((c) => c.documents.list()));
+    await Promise.all(clients.map((c) => c.documents.list()));
+    expect(tokenRequests(server)).toBe(1);
+    const keys = await admin.keys('codex:*');
+    expect(keys).toHaveLength(2);
+    for (const key of keys) expect(key).toMatch(/^codex:\{[0-9a-f]{32}\}:(token|quota)$/);
+  });
+});
+
 describe('the Redis commands the README lists', () => {
   it('are all a Redis user needs (the ACL of the README)', async () => {
     const redis = await startRedis();
