@@ -25,10 +25,10 @@ export type RedisSharingOptions = {
   /**
    * Longest wait for one Redis command, in ms. Past it (or on any Redis error) the call goes on
    * with this process's own token and pacing, and Redis is left alone for `retryAfter` ms.
-   * @default 250
+   * @default 1000
    */
   timeout?: number;
-  /** How long to leave Redis alone after a failure, in ms. @default 1000 */
+  /** How long to leave Redis alone after a failure, in ms (then sharing resumes if it answers). @default 5000 */
   retryAfter?: number;
   /**
    * Longest wait for a command while the connection is first being made (a Cluster discovers its
@@ -101,7 +101,9 @@ const UNLOCK = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call(
  * when Redis answers again: no call fails because of Redis.
  */
 export function redisSharing(redis: Redis | Cluster, options: RedisSharingOptions = {}): RedisSharing {
-  const { prefix = 'codex', timeout = 250, retryAfter = 1000, startTimeout = 3000 } = options;
+  // A second: a loaded machine (a busy event loop) is not mistaken for a Redis outage; during one,
+  // a call pays it once per `retryAfter`.
+  const { prefix = 'codex', timeout = 1000, retryAfter = 5000, startTimeout = 3000 } = options;
   if (typeof prefix !== 'string' || !/^[\w.:-]{1,64}$/.test(prefix))
     throw new TypeError('prefix must be 1 to 64 letters, digits, or any of _ . : -');
   if (!redis || typeof (redis as Redis).eval !== 'function' || typeof (redis as Redis).set !== 'function')
@@ -115,7 +117,7 @@ export function redisSharing(redis: Redis | Cluster, options: RedisSharingOption
   let ready = false;
   /** A Redis command within `timeout`; rejects at once while Redis is left alone after a failure. */
   const command = async <T>(run: () => Promise<T>): Promise<T> => {
-    if (Date.now() < downUntil) throw new Error('Redis failed less than a second ago');
+    if (Date.now() < downUntil) throw new Error('Redis failed a moment ago');
     ready ||= redis.status === 'ready';
     const limit = ready ? timeout : Math.max(timeout, startTimeout);
     let timer: ReturnType<typeof setTimeout> | undefined;
