@@ -135,16 +135,22 @@ export function redisSharing(redis: Redis | Cluster, options: RedisSharingOption
       clearTimeout(timer);
     }
   };
-  let warnedQuota = false;
-  const quotaFailed = (error: unknown, logger: Logger | undefined) => {
-    if (warnedQuota) return;
-    warnedQuota = true;
-    logger?.warn?.(`codex: Redis failed (${(error as Error)?.message}); pacing per process until it answers`);
+  // One warning per outage-prone instance, whichever part meets the failure first: the Client's
+  // logger is learnt from the first coordinateRefresh or quota call, which come before any failure.
+  let logger: Logger | undefined;
+  let warned = false;
+  const failed = (error: unknown) => {
+    if (warned) return;
+    warned = true;
+    logger?.warn?.(
+      `codex: Redis failed (${(error as Error)?.message}); tokens and pacing are per process until it answers`,
+    );
   };
 
+  // Best effort: a failure is reported once (above) and the Client keeps the token in memory.
   const tokenStore: TokenStore = {
     async get(key) {
-      const text = await command(() => redis.get(keyOf(key, 'token')));
+      const text = await command(() => redis.get(keyOf(key, 'token'))).catch(failed);
       if (!text) return undefined;
       try {
         return JSON.parse(text) as StoredToken;
@@ -156,18 +162,27 @@ export function redisSharing(redis: Redis | Cluster, options: RedisSharingOption
       // Gone from Redis before it expires: a process never reads a token about to be refused.
       const ttl = Math.floor(token.expiresAt - Date.now() - Math.min(30_000, token.lifetimeMs * 0.05));
       if (ttl <= 0) return;
-      await command(() => redis.set(keyOf(key, 'token'), JSON.stringify(token), 'PX', ttl));
+      await command(() => redis.set(keyOf(key, 'token'), JSON.stringify(token), 'PX', ttl)).catch(failed);
     },
     async delete(key) {
-      await command(() => redis.del(keyOf(key, 'token')));
+      await command(() => redis.del(keyOf(key, 'token'))).catch(failed);
     },
   };
 
-  const coordinateRefresh = refreshThroughStore(tokenStore, async (key, wait, fn) => {
+  const refreshThroughRedis = refreshThroughStore(tokenStore, async (key, wait, fn) => {
     const lock = keyOf(key, 'lock');
     const owner = randomUUID();
     const giveUpAt = Date.now() + LOCK_WAIT_MS;
-    while ((await command(() => redis.set(lock, owner, 'PX', LOCK_MS, 'NX'))) !== 'OK') {
+    for (;;) {
+      let taken: unknown;
+      try {
+        taken = await command(() => redis.set(lock, owner, 'PX', LOCK_MS, 'NX'));
+      } catch (error) {
+        // No lock to be had: refresh without it (reported once, above).
+        failed(error);
+        return fn();
+      }
+      if (taken === 'OK') break;
       if (!wait || Date.now() > giveUpAt) throw new RefreshLockBusy();
       // The holder writes the token, then lets go: the next try finds the lock free and the
       // token in Redis (refreshThroughStore reads it before fetching).
@@ -179,25 +194,30 @@ export function redisSharing(redis: Redis | Cluster, options: RedisSharingOption
       await command(() => redis.eval(UNLOCK, 1, lock, owner)).catch(() => {});
     }
   });
+  const coordinateRefresh: RedisSharing['coordinateRefresh'] = (key, fetchToken, context) => {
+    logger ??= context?.logger;
+    return refreshThroughRedis(key, fetchToken, context);
+  };
 
   const sharedQuota: SharedQuota = {
-    async take(key: string, { logger }: QuotaContext) {
+    async take(key: string, context: QuotaContext) {
+      logger ??= context.logger;
       try {
         const wait = Number(await command(() => redis.eval(TAKE, 1, keyOf(key, 'quota'))));
         return wait > 0 ? wait : 0;
       } catch (error) {
-        quotaFailed(error, logger);
+        failed(error);
         return 0;
       }
     },
-    observe(key: string, headers: Headers, { logger }: QuotaContext) {
+    observe(key: string, headers: Headers) {
       const remaining = Number(headers.get('x-ratelimit-remaining') ?? Number.NaN);
       const reset = Number(headers.get('x-ratelimit-reset') ?? Number.NaN);
       if (!(remaining >= 0) || !(reset >= 0)) return;
       const limit = Number(headers.get('x-ratelimit-limit'));
       command(() =>
         redis.eval(OBSERVE, 1, keyOf(key, 'quota'), limit > 0 ? limit : 0, remaining, Math.round(reset * 1000)),
-      ).catch((error) => quotaFailed(error, logger));
+      ).catch(failed);
     },
   };
 

@@ -185,7 +185,8 @@ describe('a fleet of processes on one key', () => {
     await redis.stop();
     const results = await running;
     expect(results.map((r) => r.failed)).toEqual([0, 0, 0]);
-    for (const { warnings } of results) expect(warnings.length).toBeLessThanOrEqual(2);
+    // One warning per process that met the outage, whichever part met it first.
+    for (const { warnings } of results) expect(warnings.length).toBeLessThanOrEqual(1);
     expect(results.some((r) => r.warnings.length > 0)).toBe(true);
   }, 90_000);
 
@@ -202,7 +203,8 @@ describe('a fleet of processes on one key', () => {
     });
     for (let i = 0; i < 5; i++) await client.documents.list();
     expect(tokenRequests(server)).toBe(1);
-    expect(warnings.length).toBeGreaterThan(0);
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toMatch(/^codex: Redis failed .*tokens and pacing are per process until it answers$/);
     expect(warnings.join('\n')).not.toContain(KEY.clientSecret);
   });
 });
