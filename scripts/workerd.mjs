@@ -1,6 +1,7 @@
 // Running code in real workerd (Cloudflare Workers' runtime) from Node, for tests and examples:
-// bundled as wrangler bundles a modules Worker (esbuild, conditions workerd/worker/browser, ESM),
-// then served by Miniflare, whose npm package ships the workerd binary.
+// bundled as wrangler bundles a modules Worker (its bundle.ts: esbuild, ESM, es2024, conditions
+// workerd/worker/browser, esbuild's default platform, NODE_ENV defined), then served by Miniflare,
+// whose npm package ships the workerd binary.
 import { build } from 'esbuild';
 import { Miniflare } from 'miniflare';
 
@@ -13,10 +14,9 @@ export async function bundleWorker(entryPoint) {
     entryPoints: [entryPoint],
     bundle: true,
     format: 'esm',
-    platform: 'neutral',
-    target: 'es2022',
+    target: 'es2024',
     conditions: WORKER_CONDITIONS,
-    mainFields: ['browser', 'module', 'main'],
+    define: { 'process.env.NODE_ENV': '"production"' },
     write: false,
     logLevel: 'silent',
   });
@@ -29,5 +29,6 @@ export async function bundleWorker(entryPoint) {
  * nothing in the bundle can lean on Node APIs.
  */
 export function startWorker(script, bindings = {}) {
-  return new Miniflare({ modules: true, script, compatibilityDate: '2026-04-01', bindings });
+  // cf: false: no attempt to download Request.cf data from the internet.
+  return new Miniflare({ modules: true, script, compatibilityDate: '2026-04-01', bindings, cf: false });
 }

@@ -20,8 +20,6 @@ import { type TokenSource, Transport } from './transport';
 
 export type ClientOptions = CredentialOptions & ClientSettings;
 
-const INSPECT = Symbol.for('nodejs.util.inspect.custom');
-
 // A token provider's identity in token keys: one per function, unless named (tokenProviderId).
 const providerIds = new WeakMap<object, number>();
 let nextProviderId = 0;
@@ -142,6 +140,7 @@ export class Client {
             clock: config.clock,
             random: config.random,
             logger: config.logger,
+            backgroundRefresh: options.backgroundRefresh,
           }),
       );
       return manager;
@@ -183,10 +182,6 @@ export class Client {
       maxRetries,
       timeout,
     };
-  }
-
-  [INSPECT]() {
-    return `Client ${JSON.stringify(this.toJSON(), null, 2)}`;
   }
 }
 

@@ -57,6 +57,12 @@ export type ClientSettings = {
    * (@codex/node supplies it). @default `fetch`
    */
   backgroundFetch?: typeof fetch;
+  /**
+   * Refresh a token shortly before it expires without making a call wait. `false` where work left
+   * running after a response is cancelled (edge runtimes: @codex/sdk's edge build): the next call
+   * after the refresh point refreshes, and waits. @default true
+   */
+  backgroundRefresh?: boolean;
   /** Where tokens are kept. @default process memory, shared by every Client */
   tokenStore?: TokenStore;
   /** Headers sent with every request (runtime packages set a User-Agent here). */
@@ -186,8 +192,9 @@ export function resolveConfig(settings: ClientSettings): ClientConfig {
   for (const name of ['fetch', 'backgroundFetch', 'random', 'coordinateRefresh'] as const)
     checkFunction(name, settings[name]);
   checkHeaders('headers', settings.headers);
-  if (settings.allowInsecure !== undefined && typeof settings.allowInsecure !== 'boolean')
-    throw new CodexError(`allowInsecure must be a boolean, got ${typeOf(settings.allowInsecure)}.`);
+  for (const name of ['allowInsecure', 'backgroundRefresh'] as const)
+    if (settings[name] !== undefined && typeof settings[name] !== 'boolean')
+      throw new CodexError(`${name} must be a boolean, got ${typeOf(settings[name])}.`);
   const backgroundFetch = settings.backgroundFetch;
   // Logging is telemetry, like hooks: a logger that throws changes nothing (issue 9).
   const safeLogger =

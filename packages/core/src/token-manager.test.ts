@@ -113,6 +113,37 @@ describe('TokenManager', () => {
     expect((await tokens.getToken()).accessToken).toBe('token-2');
   });
 
+  it('backgroundRefresh: false (edge runtimes): the refresh is made by a caller, who waits for it', async () => {
+    // In workerd a fetch left running after the response that started it never settles: a
+    // background refresh would hang every later caller once the token is blocked.
+    const clock = fakeClock();
+    const api = endpoint(3600);
+    const tokens = new TokenManager({
+      fetchToken: api.fetchToken,
+      key: `test-${keys++}`,
+      clock,
+      random: () => 0,
+      backgroundRefresh: false,
+    });
+    const first = tokens.getToken();
+    await api.resolveAll();
+    await first;
+    clock.advance(3600_000 - REFRESH_WINDOW_MS - 1);
+    expect((await tokens.getToken()).accessToken).toBe('token-1'); // before the refresh point
+    expect(api.calls).toBe(1);
+    clock.advance(1);
+    let settled = false;
+    const waiting = tokens.getToken().then((t) => {
+      settled = true;
+      return t;
+    });
+    await new Promise((r) => setTimeout(r, 0));
+    expect(api.calls).toBe(2);
+    expect(settled).toBe(false); // it waits, rather than leaving a refresh running behind it
+    await api.resolveAll();
+    expect((await waiting).accessToken).toBe('token-2');
+  });
+
   it('blocks callers inside the last 30 s: no token known to be expired is handed out', async () => {
     const clock = fakeClock();
     const api = endpoint(3600);

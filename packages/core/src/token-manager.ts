@@ -17,6 +17,11 @@ export type TokenManagerOptions = {
    * caller waiting for it has given up; `background` is true when no caller waits for it.
    */
   fetchToken: (signal?: AbortSignal, background?: boolean) => Promise<ProvidedToken>;
+  /**
+   * false: no refresh without a caller waiting for it; a token due for refresh is refreshed by the
+   * next call, which waits (edge runtimes cancel work left running after a response). @default true
+   */
+  backgroundRefresh?: boolean | undefined;
   /** Where tokens persist beyond this manager (best effort). @default none: the manager's memory */
   store?: TokenStore | undefined;
   /** Store key: (baseUrl, client ID and a hash of its secret, scope). */
@@ -94,8 +99,9 @@ export class TokenManager {
     await this.#loaded;
     const now = this.#options.clock.now();
     const current = this.#current;
-    if (current && now < current.blockAt) {
-      if (now >= current.refreshAt && now >= this.#retryAt && !this.#flight) {
+    const background = this.#options.backgroundRefresh !== false;
+    if (current && now < (background ? current.blockAt : current.refreshAt)) {
+      if (background && now >= current.refreshAt && now >= this.#retryAt && !this.#flight) {
         this.#refresh(true).promise.catch(() => {
           // Background failure: callers still hold a valid token; back off before trying again.
           this.#failures++;

@@ -62,4 +62,9 @@ export class Client extends CoreClient {
       headers: { 'User-Agent': USER_AGENT, ...rest.headers },
     } as ClientOptions);
   }
+
+  /** What console.log and Deno.inspect show: the settings, never a secret or a token. */
+  [Symbol.for('Deno.customInspect')]() {
+    return `Client ${JSON.stringify(this.toJSON(), null, 2)}`;
+  }
 }

@@ -84,6 +84,11 @@ export class Client extends CoreClient {
       headers: { 'User-Agent': USER_AGENT, ...rest.headers },
     });
   }
+
+  /** What console.log and util.inspect show: the settings, never a secret or a token. */
+  [Symbol.for('nodejs.util.inspect.custom')]() {
+    return `Client ${JSON.stringify(this.toJSON(), null, 2)}`;
+  }
 }
 
 /**

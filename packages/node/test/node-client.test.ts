@@ -2,7 +2,7 @@ import { execFile, spawn } from 'node:child_process';
 import { mkdtemp, readdir, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
+import { inspect, promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { Client, fileTokenStore, USER_AGENT } from '../src/index';
 import { devServerWith } from './helpers';
@@ -21,6 +21,14 @@ describe('@codex/node Client', () => {
     await client.documents.list();
     expect(USER_AGENT).toMatch(/^codex-sdk-node\/\S+ node\/20\.\d+\.\d+$/);
     expect(server.admin.requests().map((r) => r.userAgent)).toEqual([USER_AGENT, USER_AGENT]);
+  });
+
+  it('shows its settings in util.inspect and console.log, never the secret', () => {
+    const shown = inspect(new Client({ apiKey: API_KEY, env: {} }));
+    expect(shown).toMatch(/^Client \{/);
+    expect(shown).toContain('"clientId": "cdx_id_node"');
+    expect(shown).toContain('[redacted]');
+    expect(shown).not.toContain(RW.clientSecret);
   });
 
   it('keeps tokens in 0600 files, written atomically, in a 0700 directory', async () => {

@@ -5,7 +5,8 @@
  *
  * Tokens live in the isolate's memory: the concurrent requests an isolate serves share one token
  * and one refresh (concurrent first calls make one token request); each new isolate gets its own
- * token when it first needs one.
+ * token when it first needs one. Refreshes are made by the call that finds the token due, never
+ * in the background: edge runtimes cancel work left running after a response.
  */
 import { type ClientOptions, Client as CoreClient } from '@codex/core';
 
@@ -32,6 +33,12 @@ export const USER_AGENT = `codex-sdk-edge/${VERSION}`;
  */
 export class Client extends CoreClient {
   constructor(options: ClientOptions) {
-    super({ ...options, headers: { 'User-Agent': USER_AGENT, ...options?.headers } });
+    super({
+      // workerd cancels what a request leaves running after its response (a refresh started in
+      // the background would never settle): a token is refreshed by the call that finds it due.
+      backgroundRefresh: false,
+      ...options,
+      headers: { 'User-Agent': USER_AGENT, ...options?.headers },
+    });
   }
 }
