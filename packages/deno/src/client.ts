@@ -64,7 +64,7 @@ export class Client extends CoreClient {
   }
 
   /** What console.log and Deno.inspect show: the settings, never a secret or a token. */
-  [Symbol.for('Deno.customInspect')]() {
+  [Symbol.for('Deno.customInspect')](): string {
     return `Client ${JSON.stringify(this.toJSON(), null, 2)}`;
   }
 }

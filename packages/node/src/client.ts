@@ -86,7 +86,7 @@ export class Client extends CoreClient {
   }
 
   /** What console.log and util.inspect show: the settings, never a secret or a token. */
-  [Symbol.for('nodejs.util.inspect.custom')]() {
+  [Symbol.for('nodejs.util.inspect.custom')](): string {
     return `Client ${JSON.stringify(this.toJSON(), null, 2)}`;
   }
 }
