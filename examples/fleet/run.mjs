@@ -24,12 +24,18 @@ const share = Math.ceil(DOCUMENTS / WORKERS);
 let done = 0;
 let failed = 0;
 const started = performance.now();
+// Redrawn in place on a terminal; elsewhere (CI logs) a line at every tenth of the import.
+let printed = 0;
 const bar = () => {
+  if (!process.stderr.isTTY) {
+    if (done < DOCUMENTS && done - printed < DOCUMENTS / 10) return;
+    printed = done;
+  }
   const width = 30;
   const filled = Math.round((done / DOCUMENTS) * width);
   const seconds = ((performance.now() - started) / 1000).toFixed(1);
   process.stderr.write(
-    `\r${WORKERS} workers [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${DOCUMENTS} documents, ${seconds} s`,
+    `${process.stderr.isTTY ? '\r' : ''}${WORKERS} workers [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${DOCUMENTS} documents, ${seconds} s${process.stderr.isTTY ? '' : '\n'}`,
   );
 };
 try {

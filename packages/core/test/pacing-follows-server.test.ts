@@ -112,9 +112,12 @@ describe('requests in flight are capped per key', () => {
     await new Promise((r) => setTimeout(r, 1_700));
     await Promise.all(Array.from({ length: 2_000 }, () => client.documents.list({ limit: 1 })));
     const statuses = server.admin.requests().map((r) => r.status);
-    // Only requests already in flight when the token expired can meet a 401 (and are replayed):
-    // at most maxInFlight of them, not the 2,000 queued (on a loaded machine a few may).
-    expect(statuses.filter((s) => s === 401).length).toBeLessThanOrEqual(16);
-    expect(tokenRequests(server)).toBeLessThanOrEqual(3);
+    // Only requests already in flight when a token expired can meet a 401 (and are replayed): at
+    // most maxInFlight per expiry, not the 2,000 queued. On a loaded machine the 2,000 calls can
+    // outlast a 2-s token, and meet a second expiry.
+    const expiries = tokenRequests(server) - 1;
+    expect(expiries).toBeGreaterThanOrEqual(1);
+    expect(expiries).toBeLessThanOrEqual(3);
+    expect(statuses.filter((s) => s === 401).length).toBeLessThanOrEqual(16 * expiries);
   }, 60_000);
 });

@@ -136,6 +136,7 @@ function createFileTokenStore(dir: string): TokenStore {
     const file = path(key, createHash);
     // Loaded on first use, like node:fs (a process may also have dropped the rights to read it).
     const lockfile = import('proper-lockfile');
+    lockfile.catch(() => {}); // handled where it is awaited; not an unhandled rejection meanwhile
     const take = async (retries: number) =>
       (await lockfile).lock(file, {
         realpath: false,
