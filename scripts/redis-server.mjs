@@ -27,10 +27,14 @@ function accepting(port, child) {
       reject(new Error(message));
     };
     const timer = setTimeout(() => fail(`redis-server did not start: ${output}`), 10_000);
+    // Ready when it answers PING with +PONG: a PING, not just a connection, so that a test never
+    // takes another program that got the port for this redis-server.
     const probe = setInterval(() => {
       const socket = connect(port, '127.0.0.1');
-      socket.on('connect', () => {
+      socket.on('connect', () => socket.write('PING\r\n'));
+      socket.on('data', (data) => {
         socket.destroy();
+        if (!String(data).startsWith('+PONG') || child.exitCode !== null) return;
         clearInterval(probe);
         clearTimeout(timer);
         resolve();

@@ -21,10 +21,15 @@ import { type TokenSource, Transport } from './transport';
 export type ClientOptions = CredentialOptions & ClientSettings;
 
 // A token provider's identity in token keys: one per function, unless named (tokenProviderId).
-const providerIds = new WeakMap<object, number>();
+// Unnamed providers are numbered per process, under a random process id: token stores that
+// processes share (files, Redis) never give one process's provider the tokens of another's.
+const providerIds = new WeakMap<object, string>();
 let nextProviderId = 0;
+let processId: string | undefined;
 const providerId = (provider: object) => {
-  if (!providerIds.has(provider)) providerIds.set(provider, ++nextProviderId);
+  // Generated on first use: edge runtimes refuse random values at module load.
+  processId ??= crypto.randomUUID().slice(0, 8);
+  if (!providerIds.has(provider)) providerIds.set(provider, `${processId}.${++nextProviderId}`);
   return providerIds.get(provider);
 };
 

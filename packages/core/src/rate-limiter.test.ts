@@ -93,6 +93,20 @@ describe('RateLimiter', () => {
     expect(clock.now()).toBe(6100);
   });
 
+  it('with a shared quota, concurrent callers still pass this process’s check one at a time', async () => {
+    // A clock whose waits never end: what goes at once is what acquire lets through.
+    const clock = { now: () => 0, sleep: () => new Promise<void>(() => {}) };
+    const limiter = new RateLimiter(clock, { limit: 1000, windowMs: 60_000 });
+    // A shared quota that always says go (as when Redis is down): pacing must stay per process.
+    limiter.share({ take: async () => 0, observe: () => {} }, 'k', undefined);
+    await limiter.acquire();
+    limiter.settle(serverHeaders(100, 3, 60)); // the server: 3 left in this minute
+    let went = 0;
+    for (let i = 0; i < 20; i++) limiter.acquire().then(() => went++);
+    await new Promise((r) => setTimeout(r, 20));
+    expect(went).toBe(3);
+  });
+
   it('aborts a wait with the signal', async () => {
     const limiter = new RateLimiter(
       {

@@ -164,17 +164,20 @@ export class RateLimiter {
    * `no-wait`: rejects at once with a CodexError when it would wait; `count`: never waits (pacing off).
    */
   async acquire(signal?: AbortSignal, mode: 'wait' | 'no-wait' | 'count' = 'wait'): Promise<void> {
+    const shared = mode === 'wait' ? this.#shared : undefined;
+    let held = !shared; // a slot of the shared quota
     for (;;) {
       signal?.throwIfAborted();
-      const wait = mode === 'count' ? 0 : this.#wait(this.#clock.now());
-      if (wait === 0) break;
+      let wait = mode === 'count' ? 0 : this.#wait(this.#clock.now());
+      if (wait === 0) {
+        // This process's check and count must not be split by an await (concurrent callers would
+        // all pass the check): take the shared slot first, then check again.
+        if (held || !shared) break;
+        wait = await shared.quota.take(shared.key, shared.context);
+        held = !(wait > 0);
+        if (held) continue;
+      }
       if (mode === 'no-wait') throw new CodexError('No pacing slot is free now.');
-      await this.#clock.sleep(wait, signal);
-    }
-    const shared = this.#shared;
-    while (shared && mode === 'wait') {
-      const wait = await shared.quota.take(shared.key, shared.context);
-      if (!(wait > 0)) break;
       await this.#clock.sleep(wait, signal);
     }
     this.#tokens -= 1;

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Clock } from './clock';
 import { BLOCKING_MARGIN_MS, REFRESH_WINDOW_MS, refreshPlan, TokenManager } from './token-manager';
-import { memoryTokenStore } from './token-store';
+import { memoryTokenStore, type StoredToken } from './token-store';
 
 function fakeClock(start = 1_000_000): Clock & { advance(ms: number): void } {
   let now = start;
@@ -142,6 +142,26 @@ describe('TokenManager', () => {
     expect(settled).toBe(false); // it waits, rather than leaving a refresh running behind it
     await api.resolveAll();
     expect((await waiting).accessToken).toBe('token-2');
+  });
+
+  it('a rejected token is deleted from the store only if the store still holds it', async () => {
+    const clock = fakeClock();
+    const api = endpoint(3600);
+    const stored = new Map<string, StoredToken>();
+    const store = {
+      get: async (k: string) => stored.get(k),
+      set: async (k: string, t: StoredToken) => void stored.set(k, t),
+      delete: async (k: string) => void stored.delete(k),
+    };
+    const tokens = new TokenManager({ fetchToken: api.fetchToken, store, key: 'k', clock });
+    const first = tokens.getToken();
+    await api.resolveAll();
+    expect((await first).accessToken).toBe('token-1');
+    // Another process, told first, put a new token in the shared store.
+    const newer = { accessToken: 'token-from-elsewhere', expiresAt: clock.now() + 3_600_000, lifetimeMs: 3_600_000 };
+    stored.set('k', newer);
+    await tokens.invalidate('token-1');
+    expect(stored.get('k')).toEqual(newer);
   });
 
   it('blocks callers inside the last 30 s: no token known to be expired is handed out', async () => {

@@ -120,7 +120,8 @@ export class TokenManager {
   async invalidate(token: string): Promise<void> {
     if (this.#current?.accessToken !== token) return;
     this.#current = undefined;
-    await this.#store('delete');
+    // Not a newer token another process (or Client) put in a shared store meanwhile.
+    if ((await this.#store('get'))?.accessToken === token) await this.#store('delete');
   }
 
   /** Waits for `flight`, abandoning the wait (with the caller's own reason) on abort. */

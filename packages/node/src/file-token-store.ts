@@ -142,6 +142,9 @@ function createFileTokenStore(dir: string): TokenStore {
         realpath: false,
         stale: 10_000,
         update: 2_000,
+        // A lock taken from under us (its directory deleted, or gone stale) must not crash the
+        // process (proper-lockfile's default throws): the refresh finishes without it.
+        onCompromised: () => {},
         // Up to about 20 s: a token request, with its retries, in another process.
         retries: retries && { retries, factor: 1.2, minTimeout: 20, maxTimeout: 250 },
       });

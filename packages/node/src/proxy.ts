@@ -16,7 +16,7 @@ const read = (env: ProxyEnv, name: string) => env[name] || env[name.toUpperCase(
  */
 export function excludedByNoProxy(target: URL, noProxy: string | undefined): boolean {
   if (!noProxy) return false;
-  const host = target.hostname.toLowerCase().replace(/^\[(.*)\]$/, '$1');
+  const host = target.hostname.toLowerCase().replace(/^\[(.*)\]$/, '$1').replace(/\.$/, '');
   const port = target.port || (target.protocol === 'https:' ? '443' : '80');
   return noProxy.split(/[\s,]+/).some((raw) => {
     const entry = raw.toLowerCase();
@@ -24,8 +24,10 @@ export function excludedByNoProxy(target: URL, noProxy: string | undefined): boo
     if (entry === '*') return true;
     // [v6]:port, [v6], v4:port, name:port, or a bare name, v4 or v6 address.
     const match = /^\[([^\]]+)\](?::(\d+))?$/.exec(entry) ?? /^([^:]+):(\d+)$/.exec(entry);
-    const name = (match ? (match[1] as string) : entry).replace(/^\*?\./, '');
+    const name = (match ? (match[1] as string) : entry).replace(/^\*?\./, '').replace(/\.$/, '');
     if (match?.[2] && match[2] !== port) return false;
+    // An IP address matches only itself (2.3.4 is no suffix of 1.2.3.4); a name, its subdomains too.
+    if (/^[\d.]+$/.test(name) || name.includes(':')) return host === name;
     return host === name || host.endsWith(`.${name}`);
   });
 }

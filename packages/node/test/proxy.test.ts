@@ -113,6 +113,8 @@ describe('proxy settings as curl reads them', () => {
     expect(excludedByNoProxy(http, '127.0.0.1:4010')).toBe(true);
     expect(excludedByNoProxy(http, '127.0.0.1:80')).toBe(false);
     expect(excludedByNoProxy(http, '127.0.0.11')).toBe(false);
+    expect(excludedByNoProxy(http, '0.0.1')).toBe(false); // not a suffix match: an address is exact
+    expect(excludedByNoProxy(new URL('https://api.codex.dev./v1'), 'codex.dev.')).toBe(true);
     expect(excludedByNoProxy(new URL('http://[::1]:4010/'), '::1')).toBe(true);
     expect(excludedByNoProxy(new URL('http://[::1]:4010/'), '[::1]:4010')).toBe(true);
     expect(excludedByNoProxy(new URL('http://[::1]:4010/'), '[::1]:4011')).toBe(false);

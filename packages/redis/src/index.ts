@@ -79,7 +79,7 @@ local said, left, resetMs = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[
 local limit = said > 0 and said or tonumber(h[1])
 if not limit then return 0 end
 local remaining, resetAt = tonumber(h[2]), tonumber(h[3])
-local windowMs = math.max(tonumber(h[4]) or 0, resetMs)
+local windowMs = math.max(tonumber(h[4]) or 0, resetMs, 1000)
 local estimate = now + resetMs
 if not resetAt or estimate > resetAt + 1000 then
   remaining, resetAt = left, estimate
@@ -180,9 +180,15 @@ export function redisSharing(redis: Redis | Cluster, options: RedisSharingOption
     const giveUpAt = Date.now() + LOCK_WAIT_MS;
     for (;;) {
       let taken: unknown;
+      let setting: Promise<unknown> | undefined;
       try {
-        taken = await command(() => redis.set(lock, owner, 'PX', LOCK_MS, 'NX'));
+        taken = await command(() => {
+          setting = redis.set(lock, owner, 'PX', LOCK_MS, 'NX');
+          return setting;
+        });
       } catch (error) {
+        // ioredis may still send it later (its offline queue): let go of a lock taken that late.
+        setting?.then((late) => late === 'OK' && redis.eval(UNLOCK, 1, lock, owner)).catch(() => {});
         // No lock to be had: refresh without it (reported once, above).
         failed(error);
         return fn();
