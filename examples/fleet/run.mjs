@@ -2,8 +2,8 @@
 // A fleet on one API key: starts @codex/dev-server under a scaled quota (60 requests per 3 s,
 // 5-second tokens), a redis-server, and WORKERS processes (default 6) that import DOCUMENTS
 // documents between them with @codex/redis sharing the key's token and quota. One progress bar
-// for the whole import, then a summary. Exits non-zero on failed operations or 429s after the
-// first window.
+// for the whole import, then a summary. Exits non-zero on failed operations (429s are reported:
+// packages/redis's tests hold the fleet to at most a couple).
 import { fork } from 'node:child_process';
 import { startServer } from '@codex/dev-server';
 import { startRedis } from '../../scripts/redis-server.mjs';
@@ -74,11 +74,11 @@ try {
   const ceiling = (LIMIT * 100) / WINDOW_SECONDS; // operations per second: 100 per batch request
   const rate = DOCUMENTS / busy;
   console.log(
-    `${failed || late.length ? '✗' : '✓'} ${WORKERS} processes, one key: ${DOCUMENTS} documents in ${seconds.toFixed(1)} s; ` +
-      `${requests.length} requests, ${tooMany.length} × 429, ${tokens} token requests (${Math.ceil(seconds / 5)} token lifetimes); ` +
+    `${failed ? '✗' : '✓'} ${WORKERS} processes, one key: ${DOCUMENTS} documents in ${seconds.toFixed(1)} s; ` +
+      `${requests.length} requests, ${tooMany.length} × 429 (${late.length} after the first window), ${tokens} token requests (${Math.ceil(seconds / 5)} token lifetimes); ` +
       `${Math.round(rate)} documents/s from the first request = ${((rate / ceiling) * 100).toFixed(0)}% of the quota's ${ceiling}; ${failed} failed`,
   );
-  if (failed || late.length) process.exitCode = 1;
+  if (failed) process.exitCode = 1;
 } finally {
   await redis.stop();
   await server.close();
