@@ -16,7 +16,10 @@ const read = (env: ProxyEnv, name: string) => env[name] || env[name.toUpperCase(
  */
 export function excludedByNoProxy(target: URL, noProxy: string | undefined): boolean {
   if (!noProxy) return false;
-  const host = target.hostname.toLowerCase().replace(/^\[(.*)\]$/, '$1').replace(/\.$/, '');
+  const host = target.hostname
+    .toLowerCase()
+    .replace(/^\[(.*)\]$/, '$1')
+    .replace(/\.$/, '');
   const port = target.port || (target.protocol === 'https:' ? '443' : '80');
   return noProxy.split(/[\s,]+/).some((raw) => {
     const entry = raw.toLowerCase();
