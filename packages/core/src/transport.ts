@@ -305,8 +305,7 @@ export class Transport {
       }
     } catch (error) {
       if (callerSignal?.aborted) throw new APIUserAbortError();
-      if (deadlineHit)
-        throw new APIConnectionTimeoutError(`The call did not finish within its deadline of ${deadline} ms.`);
+      if (deadlineHit) throw new APIConnectionTimeoutError(`The call exceeded its deadline of ${deadline} ms.`);
       if (isCodexError(error)) throw error;
       throw new APIConnectionError(`Could not reach the Codex API at ${config.baseUrl}.`);
     } finally {

@@ -97,7 +97,7 @@ export class RedirectError extends CodexError {
 
   constructor(operationId: string, status: number, location: string | undefined) {
     super(
-      `${operationId}: a redirect${status ? ` (${status})` : ''} to ${location ?? 'an undisclosed location'} was not followed (the token goes to baseUrl only). Check baseUrl.`,
+      `${operationId}: a redirect${status ? ` (${status})` : ''} to ${location ?? 'an undisclosed location'} was not followed: the token goes only to baseUrl.`,
     );
     this.status = status;
     this.location = location;
