@@ -164,7 +164,8 @@ export class RateLimiter {
    * `no-wait`: rejects at once with a CodexError when it would wait; `count`: never waits (pacing off).
    */
   async acquire(signal?: AbortSignal, mode: 'wait' | 'no-wait' | 'count' = 'wait'): Promise<void> {
-    const shared = mode === 'wait' ? this.#shared : undefined;
+    // Background refreshes too take a shared slot ('no-wait': only when one is free now).
+    const shared = mode === 'count' ? undefined : this.#shared;
     let held = !shared; // a slot of the shared quota
     for (;;) {
       signal?.throwIfAborted();

@@ -48,23 +48,31 @@ const LOCK_WAIT_MS = 20_000;
 const LOCK_POLL_MS = 50;
 
 // Windowed quota in one hash per key: limit (the server's), remaining, resetAt and windowMs (ms,
-// on Redis's clock, so that machines whose clocks differ agree), and `guessed` (1 after a rollover
-// the server has not confirmed). The same rules as @codex/core's RateLimiter, fleet-wide.
+// on Redis's clock, so that machines whose clocks differ agree), `guessed` (1 after a rollover
+// the server has not confirmed), and `late`: slots taken in the last second of a window. Those
+// requests may reach the server after its window ended, and count in its next one: the next
+// window starts without them. Otherwise the same rules as @codex/core's RateLimiter, fleet-wide.
 const TAKE = `
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-local h = redis.call('HMGET', KEYS[1], 'limit', 'remaining', 'resetAt', 'windowMs')
+local h = redis.call('HMGET', KEYS[1], 'limit', 'remaining', 'resetAt', 'windowMs', 'late')
 local limit = tonumber(h[1])
 if not limit then return 0 end
-local remaining, resetAt, windowMs = tonumber(h[2]), tonumber(h[3]), tonumber(h[4])
+local remaining, resetAt, windowMs, late = tonumber(h[2]), tonumber(h[3]), tonumber(h[4]), tonumber(h[5]) or 0
 if now >= resetAt then
-  remaining = limit
+  remaining = math.max(0, limit - late)
+  late = 0
   resetAt = now + windowMs
   redis.call('HSET', KEYS[1], 'guessed', 1)
 end
 local wait = 0
-if remaining >= 1 then remaining = remaining - 1 else wait = resetAt - now end
-redis.call('HSET', KEYS[1], 'remaining', remaining, 'resetAt', resetAt)
+if remaining >= 1 then
+  remaining = remaining - 1
+  if resetAt - now < 1000 then late = late + 1 end
+else
+  wait = resetAt - now
+end
+redis.call('HSET', KEYS[1], 'remaining', remaining, 'resetAt', resetAt, 'late', late)
 redis.call('PEXPIRE', KEYS[1], windowMs * 2 + 60000)
 return wait`;
 
