@@ -74,8 +74,8 @@ export function fetchVia(via: string | Dispatcher): typeof fetch {
   return async (input, init) => {
     const { fetch } = await undici;
     if (typeof via === 'string') {
-      dispatcher ??= agents.get(via) ?? undici.then(({ ProxyAgent }) => new ProxyAgent(via));
-      agents.set(via, dispatcher);
+      dispatcher ??= agents.get(via);
+      if (!dispatcher) agents.set(via, (dispatcher = undici.then(({ ProxyAgent }) => new ProxyAgent(via))));
     }
     const response = await fetch(input as string, {
       ...(init as object),

@@ -99,6 +99,10 @@ redis.call('HSET', KEYS[1], 'limit', limit, 'remaining', remaining, 'resetAt', r
 redis.call('PEXPIRE', KEYS[1], windowMs * 2 + 60000)
 return 0`;
 
+const sha1 = (script: string) => createHash('sha1').update(script).digest('hex');
+const TAKE_SHA = sha1(TAKE);
+const OBSERVE_SHA = sha1(OBSERVE);
+
 const UNLOCK = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0`;
 
 /**
@@ -118,8 +122,20 @@ export function redisSharing(redis: Redis | Cluster, options: RedisSharingOption
     throw new TypeError('redisSharing(redis): redis must be an ioredis Redis or Cluster instance.');
   // Keys hold a hash of the SDK's key (base URL, client ID, a digest of the credential, scope),
   // never a secret; in braces, a hash tag, so that a key's token and lock share a Cluster slot.
-  const keyOf = (key: string, kind: 'token' | 'lock' | 'quota') =>
-    `${prefix}:{${createHash('sha256').update(key).digest('hex').slice(0, 32)}}:${kind}`;
+  // Hashed once per SDK key: the quota's keys are needed on every request.
+  const hashes = new Map<string, string>();
+  const keyOf = (key: string, kind: 'token' | 'lock' | 'quota') => {
+    let hash = hashes.get(key);
+    if (!hash) hashes.set(key, (hash = createHash('sha256').update(key).digest('hex').slice(0, 32)));
+    return `${prefix}:{${hash}}:${kind}`;
+  };
+  // A script by its SHA-1 (EVALSHA), sent in full (EVAL) only when Redis does not have it yet:
+  // TAKE and OBSERVE run on every request.
+  const run = (script: string, sha: string, key: string, ...args: Array<string | number>) =>
+    redis.evalsha(sha, 1, key, ...args).catch((error: Error) => {
+      if (!String(error?.message).startsWith('NOSCRIPT')) throw error;
+      return redis.eval(script, 1, key, ...args);
+    });
 
   let downUntil = 0;
   let ready = false;
@@ -222,7 +238,7 @@ export function redisSharing(redis: Redis | Cluster, options: RedisSharingOption
     async take(key: string, context: QuotaContext) {
       logger ??= context.logger;
       try {
-        const wait = Number(await command(() => redis.eval(TAKE, 1, keyOf(key, 'quota'))));
+        const wait = Number(await command(() => run(TAKE, TAKE_SHA, keyOf(key, 'quota'))));
         return wait > 0 ? wait : 0;
       } catch (error) {
         failed(error);
@@ -235,7 +251,7 @@ export function redisSharing(redis: Redis | Cluster, options: RedisSharingOption
       if (!(remaining >= 0) || !(reset >= 0)) return;
       const limit = Number(headers.get('x-ratelimit-limit'));
       command(() =>
-        redis.eval(OBSERVE, 1, keyOf(key, 'quota'), limit > 0 ? limit : 0, remaining, Math.round(reset * 1000)),
+        run(OBSERVE, OBSERVE_SHA, keyOf(key, 'quota'), limit > 0 ? limit : 0, remaining, Math.round(reset * 1000)),
       ).catch(failed);
     },
   };

@@ -117,6 +117,7 @@ describe('the Redis commands the README lists', () => {
       '+get',
       '+set',
       '+del',
+      '+evalsha',
       '+eval',
       '+time',
       '+hmget',
