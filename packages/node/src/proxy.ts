@@ -75,7 +75,10 @@ export function fetchVia(via: string | Dispatcher): typeof fetch {
     const { fetch } = await undici;
     if (typeof via === 'string') {
       dispatcher ??= agents.get(via);
-      if (!dispatcher) agents.set(via, (dispatcher = undici.then(({ ProxyAgent }) => new ProxyAgent(via))));
+      if (!dispatcher) {
+        dispatcher = undici.then(({ ProxyAgent }) => new ProxyAgent(via));
+        agents.set(via, dispatcher);
+      }
     }
     const response = await fetch(input as string, {
       ...(init as object),

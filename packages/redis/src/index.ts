@@ -126,7 +126,10 @@ export function redisSharing(redis: Redis | Cluster, options: RedisSharingOption
   const hashes = new Map<string, string>();
   const keyOf = (key: string, kind: 'token' | 'lock' | 'quota') => {
     let hash = hashes.get(key);
-    if (!hash) hashes.set(key, (hash = createHash('sha256').update(key).digest('hex').slice(0, 32)));
+    if (!hash) {
+      hash = createHash('sha256').update(key).digest('hex').slice(0, 32);
+      hashes.set(key, hash);
+    }
     return `${prefix}:{${hash}}:${kind}`;
   };
   // A script by its SHA-1 (EVALSHA), sent in full (EVAL) only when Redis does not have it yet:
