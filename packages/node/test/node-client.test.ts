@@ -99,9 +99,14 @@ describe('@codex/node Client', () => {
     const env = { ...process.env, CODEX_API_KEY: API_KEY, CODEX_BASE_URL: server.url, CODEX_CACHE_DIR: cache };
     await Promise.all([1, 2].map(() => run(process.execPath, ['--input-type=module', '-e', script], { env })));
     const requests = server.admin.requests();
-    expect(requests.filter((r) => r.status !== 200)).toEqual([]);
+    // A 3-s token is used until 150 ms before its end. When the dev server (in this busy test
+    // process) stalls longer than that, a request sent in time can reach it after the end: a 401
+    // "expired", which the SDK replays with the next token (at most one more token request each,
+    // shared: the processes read it from the file). Anything else is a failure.
+    const late = requests.filter((r) => r.status === 401 && r.auth === 'expired');
+    expect(requests.filter((r) => r.status !== 200 && !late.includes(r))).toEqual([]);
     // One refresh per lifetime for both (3, or 4 with a late start): each alone would make 3 or 4.
-    expect(requests.filter((r) => r.operationId === 'issueToken').length).toBeLessThanOrEqual(4);
+    expect(requests.filter((r) => r.operationId === 'issueToken').length).toBeLessThanOrEqual(4 + late.length);
   }, 30_000);
 
   it("tokenCache: 'file': a lock left by a process that died is taken over once stale", async () => {
