@@ -20,7 +20,7 @@ const tokens = new Map<string, StoredToken>();
 
 /**
  * Process memory, shared by every Client in the process: a Client created for each request finds
- * the token of the one before. Bounded: the tokens of the {@link MEMORY_STORE_KEYS} most recently
+ * the token of the one before. Bounded: the tokens of the 1,000 most recently
  * used keys, so a process that sees many keys (or many token providers) does not grow for good.
  * The default.
  */
