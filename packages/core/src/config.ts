@@ -5,6 +5,7 @@ import type { Logger } from './logger';
 import type { PacingOptions, SharedQuota } from './rate-limiter';
 import type { RefreshContext } from './shared-refresh';
 import type { TokenStore } from './token-store';
+import type { Tracer } from './tracing';
 
 export const DEFAULT_BASE_URL = 'https://api.codex.dev/v1';
 
@@ -70,6 +71,11 @@ export type ClientSettings = {
   /** Logging, off by default. Logs methods, URLs, statuses and allow-listed headers; never tokens, secrets or bodies. */
   logger?: Logger;
   hooks?: ClientHooks;
+  /**
+   * Tracing of every call and HTTP attempt: `otelTracer(api)` for OpenTelemetry, or your own.
+   * `false`: none. @default none (@codex/node: OpenTelemetry when `@opentelemetry/api` is installed)
+   */
+  tracer?: Tracer | false;
   /** Concurrent requests of `documents.batch` (and other batch operations). @default 4 */
   batchConcurrency?: number;
   /**
@@ -98,6 +104,7 @@ export type ClientConfig = Required<
   headers: Record<string, string>;
   logger: Logger | undefined;
   hooks: ClientHooks;
+  tracer: Tracer | undefined;
   sharedQuota: SharedQuota | undefined;
   clock: Clock;
   random: () => number;
@@ -191,6 +198,7 @@ export function resolveConfig(settings: ClientSettings): ClientConfig {
   checkMembers('sharedQuota', settings.sharedQuota, ['take', 'observe'], true);
   for (const name of ['fetch', 'backgroundFetch', 'random', 'coordinateRefresh'] as const)
     checkFunction(name, settings[name]);
+  if (settings.tracer !== false) checkFunction('tracer', settings.tracer);
   checkHeaders('headers', settings.headers);
   for (const name of ['allowInsecure', 'backgroundRefresh'] as const)
     if (settings[name] !== undefined && typeof settings[name] !== 'boolean')
@@ -226,6 +234,7 @@ export function resolveConfig(settings: ClientSettings): ClientConfig {
     headers: { ...settings.headers },
     logger: safeLogger,
     hooks,
+    tracer: settings.tracer || undefined,
     sharedQuota: settings.sharedQuota,
     clock,
     random: settings.random ?? Math.random,

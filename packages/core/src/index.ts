@@ -23,4 +23,13 @@ export { parseRetryAfter } from './retry-after';
 export { type RefreshContext, type RefreshLock, RefreshLockBusy, refreshThroughStore } from './shared-refresh';
 export { TokenManager } from './token-manager';
 export { memoryTokenStore, type StoredToken, type TokenStore } from './token-store';
+export {
+  type AttemptEnd,
+  type AttemptTrace,
+  type CallEnd,
+  type CallTrace,
+  type OpenTelemetryApi,
+  otelTracer,
+  type Tracer,
+} from './tracing';
 export { RETRYABLE_STATUSES, type RequestOptions } from './transport';

@@ -18,6 +18,7 @@ import { checkRequestOptions } from './request-options';
 import { parseRetryAfter } from './retry-after';
 import { type AttemptOutcome, decideRetry } from './retry-policy';
 import type { StoredToken } from './token-store';
+import { type AttemptTrace, startTrace } from './tracing';
 
 export { RETRYABLE_STATUSES } from './retry-policy';
 
@@ -211,6 +212,12 @@ export class Transport {
 
     let retries = 0;
     let replayed = false;
+    // Tracing (OpenTelemetry through `otelTracer`, or the app's own): what the call ends with.
+    const trace = startTrace(config.tracer, { operationId, method, path: op.path });
+    let pacingWaitMs = 0;
+    let status: number | undefined;
+    let requestId: string | undefined;
+    let thrown: unknown;
     try {
       for (let attempt = 1; ; attempt++) {
         let token: string | undefined;
@@ -220,18 +227,23 @@ export class Transport {
         // across a token's expiry leave with the new one. Token requests never queue: calls in
         // line wait for them.
         const gated = op.auth && tokens;
+        let waitStart = clock.now();
         if (gated) {
           const entered = limiter.enter(signal);
           if (entered) await entered;
         }
+        pacingWaitMs += clock.now() - waitStart;
         try {
           // Wait for any token refresh before pacing, so that requests held back by a refresh do
           // not all leave at once on slots taken long before.
           if (gated) await tokens.getToken(signal);
           // A background refresh takes a free slot or gives up (the next caller tries again): waiting
           // for one would hold the process open on a timer.
+          waitStart = clock.now();
           await limiter.acquire(signal, background ? 'no-wait' : config.pacing ? 'wait' : 'count');
+          pacingWaitMs += clock.now() - waitStart;
           let sent: { response: Response; text: string } | 'timeout' | undefined;
+          let attemptTrace: AttemptTrace | undefined;
           try {
             if (gated) {
               // Pacing may have waited long enough for the token to near its expiry: ask again
@@ -241,6 +253,7 @@ export class Transport {
             }
             this.#hook('onRequest', { operationId, method, url, attempt });
             log?.debug?.(`codex: → ${method} ${url} (attempt ${attempt})`, logHeaders(headers));
+            attemptTrace = trace?.attempt({ attempt, url }, headers);
             sent = await this.#attempt(url, method, headers, body, signal, timeout, fetch, background);
           } catch (error) {
             if (signal.aborted || isCodexError(error)) throw error;
@@ -250,6 +263,11 @@ export class Transport {
           } finally {
             // Every request counted by acquire ends here, answered or not (a timed-out one too).
             limiter.settle(typeof sent === 'object' ? sent.response.headers : undefined);
+            status = typeof sent === 'object' ? sent.response.status : undefined;
+            requestId = (typeof sent === 'object' && sent.response.headers.get('x-request-id')) || undefined;
+            attemptTrace?.end(
+              sent === 'timeout' ? { error: 'timeout' } : sent ? { status, requestId } : { error: 'connection' },
+            );
           }
           if (sent === 'timeout') outcome = { kind: 'timeout' };
           else if (sent) {
@@ -304,11 +322,16 @@ export class Transport {
         if (decision.delay > 0) await clock.sleep(decision.delay, signal);
       }
     } catch (error) {
-      if (callerSignal?.aborted) throw new APIUserAbortError();
-      if (deadlineHit) throw new APIConnectionTimeoutError(`The call exceeded its deadline of ${deadline} ms.`);
-      if (isCodexError(error)) throw error;
-      throw new APIConnectionError(`Could not reach the Codex API at ${config.baseUrl}.`);
+      thrown = callerSignal?.aborted
+        ? new APIUserAbortError()
+        : deadlineHit
+          ? new APIConnectionTimeoutError(`The call exceeded its deadline of ${deadline} ms.`)
+          : isCodexError(error)
+            ? error
+            : new APIConnectionError(`Could not reach the Codex API at ${config.baseUrl}.`);
+      throw thrown;
     } finally {
+      trace?.end({ status, requestId, error: thrown, retries, pacingWaitMs });
       callerSignal?.removeEventListener('abort', onCallerAbort);
       deadlineTimer?.abort();
     }

@@ -5,6 +5,7 @@ import { type Env, type ProfileOptions, resolveCredentialChain } from './credent
 import { fileRefreshCoordination, fileTokenStore } from './file-token-store';
 import { checkString, checkTokenCache, describeValue } from './options';
 import { checkProxyUrl, fetchVia, proxyFromEnv } from './proxy';
+import { autoTracer } from './tracing';
 import { VERSION } from './version';
 
 export type NodeClientOptions = Partial<ClientOptions> &
@@ -73,6 +74,8 @@ export class Client extends CoreClient {
       // Background token refreshes over sockets that do not keep the process alive (issue 9,
       // item 14); core uses a fetch of the user's own (a proxy, a test double) for everything.
       backgroundFetch,
+      // OpenTelemetry when the app has @opentelemetry/api, loaded at the first call.
+      tracer: autoTracer,
       ...rest,
       ...credentials,
       ...(baseUrl !== undefined && { baseUrl }),
