@@ -22,6 +22,8 @@ export type BrowserClientOptions = ClientOptions & {
    * of your own. Tabs of one origin share tokens in every case.
    * @default memory
    */
+  tokenStore?: TokenStore;
+  /** @deprecated Renamed `tokenStore`, as in every runtime. */
   tokenStorage?: TokenStore;
   /**
    * Share tokens and refreshes with the other tabs and workers of this origin (Web Locks +
@@ -39,7 +41,7 @@ export class Client extends CoreClient {
   constructor(options: BrowserClientOptions) {
     const {
       dangerouslyAllowBrowser = false,
-      tokenStorage = memoryTokenStore,
+      tokenStorage,
       shareAcrossTabs: share = true,
       ...rest
     } = options ?? ({} as BrowserClientOptions);
@@ -48,11 +50,13 @@ export class Client extends CoreClient {
         'Anyone who opens the page can read a client secret in it: use tokenProvider, or dangerouslyAllowBrowser: true to accept the risk.',
       );
     }
+    if (tokenStorage !== undefined && rest.tokenStore !== undefined)
+      throw new CodexError('Pass tokenStore only: tokenStorage is its former name.');
     super({
       ...rest,
       // The page's token provider is one per origin by default, so that its tabs share tokens.
       ...(rest.tokenProvider && { tokenProviderId: rest.tokenProviderId ?? 'page' }),
-      tokenStore: tokenStorage,
+      tokenStore: tokenStorage ?? rest.tokenStore ?? memoryTokenStore,
       ...(share && {
         coordinateRefresh: (key: string, fetchToken: TokenProvider) =>
           shareAcrossTabs(key, fetchToken, rest.clock?.now),

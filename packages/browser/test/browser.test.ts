@@ -75,12 +75,33 @@ describe('@codex/browser in Chromium', () => {
     const client = new Client({
       baseUrl: `${server.url}/`,
       tokenProvider: backendTokenProvider,
-      tokenStorage: sessionTokenStore(),
+      tokenStore: sessionTokenStore(),
     });
     await client.documents.list();
     expect(sessionStorage.length).toBe(1);
     expect(sessionStorage.getItem(sessionStorage.key(0) ?? '')).toMatch(/"accessToken":"cdx_at_/);
     expect(localStorage.length).toBe(0);
+  });
+
+  it('takes tokenStorage, the former name of tokenStore, and refuses both (one was silently ignored)', async () => {
+    await admin('POST', '/reset');
+    sessionStorage.clear();
+    const client = new Client({
+      baseUrl: server.url,
+      tokenProvider: backendTokenProvider,
+      tokenStorage: sessionTokenStore(),
+    });
+    await client.documents.list();
+    expect(sessionStorage.length).toBe(1);
+    sessionStorage.clear();
+    expect(
+      () =>
+        new Client({
+          tokenProvider: backendTokenProvider,
+          tokenStore: sessionTokenStore(),
+          tokenStorage: sessionTokenStore(),
+        }),
+    ).toThrow(new CodexError('Pass tokenStore only: tokenStorage is its former name.'));
   });
 
   it('ten tabs opened at once make one token request', async () => {

@@ -8,7 +8,7 @@ const env: ContractEnv = {
   createClient: (options) =>
     new sdk.Client({
       ...definedOptions(options),
-      tokenStorage: options.tokenStore as sdk.TokenStore,
+      tokenStore: options.tokenStore as sdk.TokenStore,
       baseUrl: server.url,
       // The suite drives the client with API keys; real pages use tokenProvider (see browser.test.ts).
       dangerouslyAllowBrowser: true,

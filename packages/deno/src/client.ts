@@ -1,10 +1,10 @@
 import { type ClientOptions, CodexError, Client as CoreClient, type TokenStore } from '@codex/core';
 import { fileTokenStore } from './file-token-store.ts';
-import { checkTokenCache } from './options.ts';
+import { checkTokenStore } from './options.ts';
 import { permissionAwareFetch, readEnv, readEnvIfAllowed } from './permissions.ts';
 import { VERSION } from './version.ts';
 
-export type DenoClientOptions = Partial<ClientOptions> & {
+export type DenoClientOptions = Partial<Omit<ClientOptions, 'tokenStore'>> & {
   /**
    * Where tokens are kept: `'memory'` (this process), `'file'` (the user's cache directory, shared
    * by processes), or a TokenStore of your own such as `fileTokenStore(dir)`. `'file'` finds the
@@ -13,6 +13,8 @@ export type DenoClientOptions = Partial<ClientOptions> & {
    * cache is skipped, and `logger.warn` says which flag to add).
    * @default 'memory'
    */
+  tokenStore?: 'memory' | 'file' | TokenStore;
+  /** @deprecated Renamed `tokenStore` (the same values). */
   tokenCache?: 'memory' | 'file' | TokenStore;
 };
 
@@ -28,8 +30,8 @@ export class Client extends CoreClient {
   constructor(options: DenoClientOptions = {}) {
     if (typeof options !== 'object' || options === null)
       throw new CodexError('new Client(options): options must be an object.');
-    const { tokenCache = 'memory', tokenStore, ...rest } = options;
-    checkTokenCache(options.tokenCache, tokenStore);
+    const { tokenCache, tokenStore, ...rest } = options;
+    const where = checkTokenStore(tokenStore, tokenCache);
     const given =
       rest.apiKey !== undefined ||
       rest.clientId !== undefined ||
@@ -52,7 +54,7 @@ export class Client extends CoreClient {
       }
     }
     const baseUrl = rest.baseUrl ?? readEnvIfAllowed('CODEX_BASE_URL');
-    const store = tokenCache === 'file' ? fileTokenStore() : tokenCache === 'memory' ? tokenStore : tokenCache;
+    const store = where === 'file' ? fileTokenStore() : where === 'memory' ? undefined : where;
     super({
       fetch: permissionAwareFetch,
       ...rest,

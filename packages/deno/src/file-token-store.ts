@@ -27,7 +27,7 @@ export function defaultCacheDir(): string {
   }
   const homeVariable = os === 'windows' ? 'LOCALAPPDATA' : 'HOME';
   throw new CodexError(
-    `The Codex file token cache needs the user's cache directory, but ${homeVariable} is not set or not allowed: run deno with --allow-env=${homeVariable} (or set CODEX_CACHE_DIR and run with --allow-env=CODEX_CACHE_DIR), or pass a directory: tokenCache: fileTokenStore('/path/to/dir'). The working directory is never used: token files do not belong in a project checkout.`,
+    `The Codex file token cache needs the user's cache directory, but ${homeVariable} is not set or not allowed: run deno with --allow-env=${homeVariable} (or set CODEX_CACHE_DIR and run with --allow-env=CODEX_CACHE_DIR), or pass a directory: tokenStore: fileTokenStore('/path/to/dir'). The working directory is never used: token files do not belong in a project checkout.`,
   );
 }
 
@@ -75,7 +75,7 @@ function cacheError(action: keyof typeof ACTIONS, dir: string, error: unknown): 
   const [doing, verb] = ACTIONS[action];
   if (name === 'NotCapable' || (name === 'PermissionDenied' && code === undefined)) {
     return new CodexError(
-      `${doing} the Codex token cache in ${dir} needs permission: run deno with --allow-read=${dir} --allow-write=${dir}, or use tokenCache: 'memory'. Tokens are kept in memory only.`,
+      `${doing} the Codex token cache in ${dir} needs permission: run deno with --allow-read=${dir} --allow-write=${dir}, or use tokenStore: 'memory'. Tokens are kept in memory only.`,
       { cause: error },
     );
   }
@@ -83,7 +83,7 @@ function cacheError(action: keyof typeof ACTIONS, dir: string, error: unknown): 
   const text = description && `${description[0]?.toLowerCase()}${description.slice(1)}`;
   const reason = typeof code === 'string' ? `${code}${text ? ` (${text})` : ''}` : String(name ?? 'unknown error');
   return new CodexError(
-    `Could not ${verb} the Codex token cache in ${dir}: ${reason}. Tokens are kept in memory only; use a directory this user can read and write (CODEX_CACHE_DIR, or fileTokenStore(dir)), or tokenCache: 'memory'.`,
+    `Could not ${verb} the Codex token cache in ${dir}: ${reason}. Tokens are kept in memory only; use a directory this user can read and write (CODEX_CACHE_DIR, or fileTokenStore(dir)), or tokenStore: 'memory'.`,
     { cause: error },
   );
 }

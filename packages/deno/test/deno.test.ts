@@ -58,24 +58,30 @@ function constructionError(options: unknown): Error {
   throw new Error('expected new Client() to throw');
 }
 
-Deno.test("tokenCache is checked at construction: 'disk' is a CodexError naming the allowed values", () => {
-  // Issue 9, item 9: it was "TypeError: Invalid value used as weak map key".
-  for (const [tokenCache, got] of [
-    ['disk', '"disk"'],
-    [42, 'number 42'],
-    [null, 'null'],
-    [{ get: () => {} }, 'an object'],
-  ] as const) {
-    const error = constructionError({ apiKey: server.readWriteKey, baseUrl: server.url, tokenCache });
-    assert(error instanceof CodexError, `expected a CodexError, got ${error}`);
-    assert(
-      error.message ===
-        `tokenCache must be 'memory', 'file' or a TokenStore (an object with get, set and delete methods); got ${got}.`,
-      error.message,
-    );
+Deno.test("tokenStore is checked at construction: 'disk' is a CodexError naming the allowed values", () => {
+  // Issue 9, item 9: it was "TypeError: Invalid value used as weak map key". tokenCache, the
+  // option's former name, is checked alike and names itself.
+  for (const name of ['tokenStore', 'tokenCache']) {
+    for (const [value, got] of [
+      ['disk', '"disk"'],
+      [42, 'number 42'],
+      [null, 'null'],
+      [{ get: () => {} }, 'an object'],
+    ] as const) {
+      const error = constructionError({ apiKey: server.readWriteKey, baseUrl: server.url, [name]: value });
+      assert(error instanceof CodexError, `expected a CodexError, got ${error}`);
+      assert(
+        error.message ===
+          `${name} must be 'memory', 'file' or a TokenStore (an object with get, set and delete methods); got ${got}.`,
+        error.message,
+      );
+    }
   }
   const both = constructionError({ apiKey: server.readWriteKey, tokenCache: 'file', tokenStore: memoryTokenStore });
-  assert(both instanceof CodexError && /not both/.test(both.message), both.message);
+  assert(
+    both instanceof CodexError && both.message === 'Pass tokenStore only: tokenCache is its former name.',
+    both.message,
+  );
   assert(constructionError('x') instanceof CodexError, 'options must be an object');
 });
 
@@ -91,14 +97,14 @@ const rejection = (promise: Promise<unknown>) =>
     (error: unknown) => error as Error,
   );
 
-Deno.test("tokenCache: 'file' without a known cache directory is refused, naming the flag: never the working directory", () => {
+Deno.test("tokenStore: 'file' without a known cache directory is refused, naming the flag: never the working directory", () => {
   // This process may not read HOME or CODEX_CACHE_DIR (no --allow-env); it used to fall back to
   // ./.cache/codex/tokens, putting token files into the checkout it runs in.
-  const error = constructionError({ apiKey: server.readWriteKey, baseUrl: server.url, tokenCache: 'file' });
+  const error = constructionError({ apiKey: server.readWriteKey, baseUrl: server.url, tokenStore: 'file' });
   assert(error instanceof CodexError, `expected a CodexError, got ${error}`);
   assert(
     error.message ===
-      "The Codex file token cache needs the user's cache directory, but HOME is not set or not allowed: run deno with --allow-env=HOME (or set CODEX_CACHE_DIR and run with --allow-env=CODEX_CACHE_DIR), or pass a directory: tokenCache: fileTokenStore('/path/to/dir'). The working directory is never used: token files do not belong in a project checkout.",
+      "The Codex file token cache needs the user's cache directory, but HOME is not set or not allowed: run deno with --allow-env=HOME (or set CODEX_CACHE_DIR and run with --allow-env=CODEX_CACHE_DIR), or pass a directory: tokenStore: fileTokenStore('/path/to/dir'). The working directory is never used: token files do not belong in a project checkout.",
     error.message,
   );
 });
@@ -107,7 +113,7 @@ Deno.test('without --allow-read/--allow-write for the directory, the store throw
   // It used to throw Deno's raw NotCapable.
   const dir = `${server.fsRoot}-not-allowed`;
   const store = fileTokenStore(dir);
-  const flags = `run deno with --allow-read=${dir} --allow-write=${dir}, or use tokenCache: 'memory'. Tokens are kept in memory only.`;
+  const flags = `run deno with --allow-read=${dir} --allow-write=${dir}, or use tokenStore: 'memory'. Tokens are kept in memory only.`;
   const expected = {
     get: `Reading the Codex token cache in ${dir} needs permission: ${flags}`,
     set: `Writing the Codex token cache in ${dir} needs permission: ${flags}`,
@@ -130,7 +136,7 @@ Deno.test('a cache directory under a regular file: the store throws a CodexError
   const dir = `${file}/tokens`;
   const store = fileTokenStore(dir);
   const advice =
-    "Tokens are kept in memory only; use a directory this user can read and write (CODEX_CACHE_DIR, or fileTokenStore(dir)), or tokenCache: 'memory'.";
+    "Tokens are kept in memory only; use a directory this user can read and write (CODEX_CACHE_DIR, or fileTokenStore(dir)), or tokenStore: 'memory'.";
   const get = await rejection(store.get('cdx-key'));
   const set = await rejection(store.set('cdx-key', TOKEN));
   assert(get instanceof CodexError, `expected a CodexError, got ${get}`);

@@ -100,7 +100,7 @@ try {
   // Issue 9, item 15. Without --allow-write: the call succeeds (relies on core's part of item 15),
   // nothing is written, and the one warning names the flag.
   const unwritable = mkdtempSync(join(tmpdir(), 'codex-deno-cache-'));
-  console.log("tokenCache: 'file' without --allow-write (one warning expected):");
+  console.log("tokenStore: 'file' without --allow-write (one warning expected):");
   const noWrite = await run(['run', '--allow-net=127.0.0.1', '--allow-env', 'test/cache-cli.ts'], {
     ...cliEnv,
     CODEX_CACHE_DIR: unwritable,
@@ -115,7 +115,7 @@ try {
     !warnings[0].includes(`--allow-write=${unwritable}`)
   ) {
     console.error(
-      `✗ without --allow-write, tokenCache: 'file' should succeed with one warning naming --allow-write (exit ${noWrite.status}, ${warnings.length} warning(s))`,
+      `✗ without --allow-write, tokenStore: 'file' should succeed with one warning naming --allow-write (exit ${noWrite.status}, ${warnings.length} warning(s))`,
     );
     failed = true;
   } else console.log('✓ the call succeeded, nothing was written, one warning named the flag');
@@ -123,7 +123,7 @@ try {
   // Without --allow-env for HOME (or CODEX_CACHE_DIR), even with --allow-read and --allow-write:
   // refused with the flag to add, and nothing is written into the working directory.
   const workingDir = mkdtempSync(join(tmpdir(), 'codex-deno-cwd-'));
-  console.log("tokenCache: 'file' without --allow-env=HOME (a CodexError expected):");
+  console.log("tokenStore: 'file' without --allow-env=HOME (a CodexError expected):");
   const noHome = await run(
     [
       'run',
@@ -140,7 +140,7 @@ try {
   rmSync(workingDir, { recursive: true, force: true });
   if (noHome.status === 0 || !noHome.stderr.includes('--allow-env=HOME') || written.length !== 0) {
     console.error(
-      `✗ without a known cache directory, tokenCache: 'file' should be refused naming --allow-env=HOME, and write nothing in the working directory (exit ${noHome.status}, wrote ${JSON.stringify(written)})`,
+      `✗ without a known cache directory, tokenStore: 'file' should be refused naming --allow-env=HOME, and write nothing in the working directory (exit ${noHome.status}, wrote ${JSON.stringify(written)})`,
     );
     failed = true;
   } else console.log('✓ refused with the flag to add; nothing written in the working directory');

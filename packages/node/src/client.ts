@@ -3,18 +3,20 @@ import type { Dispatcher } from 'undici';
 import { backgroundFetch } from './background-fetch';
 import { type Env, type ProfileOptions, resolveCredentialChain } from './credentials';
 import { fileRefreshCoordination, fileTokenStore } from './file-token-store';
-import { checkString, checkTokenCache, describeValue } from './options';
+import { checkString, checkTokenStore, describeValue } from './options';
 import { checkProxyUrl, fetchVia, proxyFromEnv } from './proxy';
 import { autoTracer } from './tracing';
 import { VERSION } from './version';
 
-export type NodeClientOptions = Partial<ClientOptions> &
+export type NodeClientOptions = Partial<Omit<ClientOptions, 'tokenStore'>> &
   ProfileOptions & {
     /**
      * Where tokens are kept: `'memory'` (this process), `'file'` (the user's cache directory,
      * shared by processes), or a TokenStore of your own.
      * @default 'memory'
      */
+    tokenStore?: 'memory' | 'file' | TokenStore;
+    /** @deprecated Renamed `tokenStore` (the same values). */
     tokenCache?: 'memory' | 'file' | TokenStore;
     /** Environment to read credentials and proxy settings from. @default process.env */
     env?: Env;
@@ -45,17 +47,8 @@ export class Client extends CoreClient {
   constructor(options: NodeClientOptions = {}) {
     if (typeof options !== 'object' || options === null)
       throw new CodexError('new Client(options): options must be an object.');
-    const {
-      tokenCache = 'memory',
-      env = process.env,
-      profile,
-      credentialsFile,
-      tokenStore,
-      proxy,
-      dispatcher,
-      ...rest
-    } = options;
-    checkTokenCache(options.tokenCache, tokenStore);
+    const { tokenCache, env = process.env, profile, credentialsFile, tokenStore, proxy, dispatcher, ...rest } = options;
+    const where = checkTokenStore(tokenStore, tokenCache);
     if (typeof env !== 'object' || env === null || Array.isArray(env))
       throw new CodexError(
         `env must be an object of environment variables, like process.env; got ${describeValue(env)}.`,
@@ -66,7 +59,7 @@ export class Client extends CoreClient {
       { ...rest, ...(profile !== undefined && { profile }), ...(credentialsFile !== undefined && { credentialsFile }) },
       env,
     );
-    const store = tokenCache === 'file' ? fileTokenStore() : tokenCache === 'memory' ? tokenStore : tokenCache;
+    const store = where === 'file' ? fileTokenStore() : where === 'memory' ? undefined : where;
     const baseUrl = rest.baseUrl ?? credentials.baseUrl ?? env.CODEX_BASE_URL;
     const coordinateRefresh = rest.coordinateRefresh ?? fileRefreshCoordination(store);
     const fetch = proxiedFetch(rest.fetch, proxy, dispatcher, baseUrl ?? DEFAULT_BASE_URL, env);

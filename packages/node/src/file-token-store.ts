@@ -67,7 +67,7 @@ function cacheError(action: 'read' | 'write' | 'delete', dir: string, error: unk
   const reason = typeof code === 'string' ? `${code}${description ? ` (${description})` : ''}` : 'unknown error';
   const verb = action === 'delete' ? 'delete a token from' : action;
   return new CodexError(
-    `Could not ${verb} the Codex token cache in ${dir}: ${reason}. Tokens are kept in memory only; use a directory this user can read and write (CODEX_CACHE_DIR, or fileTokenStore(dir)), or tokenCache: 'memory'.`,
+    `Could not ${verb} the Codex token cache in ${dir}: ${reason}. Tokens are kept in memory only; use a directory this user can read and write (CODEX_CACHE_DIR, or fileTokenStore(dir)), or tokenStore: 'memory'.`,
     { cause: error },
   );
 }

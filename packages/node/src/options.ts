@@ -28,16 +28,18 @@ export function isTokenStore(value: unknown): value is TokenStore {
   );
 }
 
-/** `tokenCache`, checked; `tokenStore` (core's option) may not be given with it. */
-export function checkTokenCache(tokenCache: unknown, tokenStore: unknown): 'memory' | 'file' | TokenStore | undefined {
-  if (tokenCache === undefined || tokenCache === 'memory' || tokenCache === 'file' || isTokenStore(tokenCache)) {
-    if (tokenCache !== undefined && tokenStore !== undefined) {
-      throw new CodexError('Pass tokenCache or tokenStore, not both (tokenCache also takes a TokenStore).');
-    }
-    return tokenCache;
-  }
+/**
+ * Where tokens are kept: `tokenStore`, or `tokenCache` (its former name, deprecated); not both.
+ * 'memory' (the default), 'file' or a TokenStore.
+ */
+export function checkTokenStore(tokenStore: unknown, tokenCache: unknown): 'memory' | 'file' | TokenStore {
+  if (tokenStore !== undefined && tokenCache !== undefined)
+    throw new CodexError('Pass tokenStore only: tokenCache is its former name.');
+  const name = tokenCache === undefined ? 'tokenStore' : 'tokenCache';
+  const value = name === 'tokenCache' ? tokenCache : tokenStore === undefined ? 'memory' : tokenStore;
+  if (value === 'memory' || value === 'file' || isTokenStore(value)) return value;
   throw new CodexError(
-    `tokenCache must be 'memory', 'file' or a TokenStore (an object with get, set and delete methods); got ${describeValue(tokenCache)}.`,
+    `${name} must be 'memory', 'file' or a TokenStore (an object with get, set and delete methods); got ${describeValue(value)}.`,
   );
 }
 

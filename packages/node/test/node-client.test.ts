@@ -45,11 +45,11 @@ describe('@codex/node Client', () => {
     expect(await store.get('key-1')).toBeUndefined();
   });
 
-  it("lets short-lived processes reuse one token through tokenCache: 'file', also when they run at once", async () => {
+  it("lets short-lived processes reuse one token through tokenStore: 'file', also when they run at once", async () => {
     const server = await devServer();
     const cache = await mkdtemp(join(tmpdir(), 'codex-cache-'));
     const script = `import { Client } from ${JSON.stringify(`${DIST}index.js`)};
-      const client = new Client({ tokenCache: 'file' });
+      const client = new Client({ tokenStore: 'file' });
       const page = await client.documents.list();
       console.log(page.data.length);`;
     const env = { ...process.env, CODEX_API_KEY: API_KEY, CODEX_BASE_URL: server.url, CODEX_CACHE_DIR: cache };
@@ -88,12 +88,12 @@ describe('@codex/node Client', () => {
     expect(files.filter((f) => f.endsWith('.tmp'))).toEqual([]);
   });
 
-  it("tokenCache: 'file': a process whose token is due reads the file again, so processes share refreshes", async () => {
+  it("tokenStore: 'file': a process whose token is due reads the file again, so processes share refreshes", async () => {
     const server = await devServerWith([RW], { tokenLifetimeSeconds: 3 });
     const cache = await mkdtemp(join(tmpdir(), 'codex-cache-'));
     // Two long-running processes, calling every 100 ms for 7 s: a little over two token lifetimes.
     const script = `import { Client } from ${JSON.stringify(`${DIST}index.js`)};
-      const client = new Client({ tokenCache: 'file' });
+      const client = new Client({ tokenStore: 'file' });
       const end = Date.now() + 7000;
       while (Date.now() < end) { await client.documents.list(); await new Promise((r) => setTimeout(r, 100)); }`;
     const env = { ...process.env, CODEX_API_KEY: API_KEY, CODEX_BASE_URL: server.url, CODEX_CACHE_DIR: cache };
@@ -109,11 +109,11 @@ describe('@codex/node Client', () => {
     expect(requests.filter((r) => r.operationId === 'issueToken').length).toBeLessThanOrEqual(4 + late.length);
   }, 30_000);
 
-  it("tokenCache: 'file': a lock left by a process that died is taken over once stale", async () => {
+  it("tokenStore: 'file': a lock left by a process that died is taken over once stale", async () => {
     const server = await devServer();
     const cache = await mkdtemp(join(tmpdir(), 'codex-cache-'));
     const script = `import { Client } from ${JSON.stringify(`${DIST}index.js`)};
-      const client = new Client({ tokenCache: 'file', timeout: 60000 });
+      const client = new Client({ tokenStore: 'file', timeout: 60000 });
       console.log((await client.documents.list()).data.length);`;
     const env = { ...process.env, CODEX_API_KEY: API_KEY, CODEX_BASE_URL: server.url, CODEX_CACHE_DIR: cache };
     // The first process takes the lock, and its token request hangs: it is killed holding the lock.
@@ -129,10 +129,10 @@ describe('@codex/node Client', () => {
     expect(Date.now() - started).toBeLessThan(25_000);
   }, 40_000);
 
-  it("shares one token between Clients of a key in the process with tokenCache: 'file'", async () => {
+  it("shares one token between Clients of a key in the process with tokenStore: 'file'", async () => {
     const server = await devServer();
     const cache = await mkdtemp(join(tmpdir(), 'codex-cache-'));
-    const options = { apiKey: API_KEY, baseUrl: server.url, tokenCache: fileTokenStore(cache) };
+    const options = { apiKey: API_KEY, baseUrl: server.url, tokenStore: fileTokenStore(cache) };
     await Promise.all([new Client(options).documents.list(), new Client(options).documents.list()]);
     expect(fileTokenStore(cache)).toBe(fileTokenStore(cache));
     expect(server.admin.requests().filter((r) => r.operationId === 'issueToken')).toHaveLength(1);

@@ -16,25 +16,30 @@ function constructionError(options: unknown): Error {
 // names the option and what it accepts (tokenCache: 'disk' gave "TypeError: Invalid value used as
 // weak map key").
 describe('@codex/node Client options', () => {
-  it.each([
-    [
-      'disk',
-      /^tokenCache must be 'memory', 'file' or a TokenStore \(an object with get, set and delete methods\); got "disk"\.$/,
-    ],
-    [42, /tokenCache must be .*; got number 42\.$/],
-    [null, /tokenCache must be .*; got null\.$/],
-    [{ get: async () => undefined, set: async () => {} }, /tokenCache must be .*; got an object\.$/],
-  ])('tokenCache: %j', (tokenCache, message) => {
-    const error = constructionError({ apiKey: API_KEY, tokenCache });
-    expect(error).toBeInstanceOf(CodexError);
-    expect(error.message).toMatch(message);
+  // tokenCache, the option's former name, is checked alike and names itself.
+  describe.each(['tokenStore', 'tokenCache'])('%s', (name) => {
+    it.each([
+      ['disk', /got "disk"\.$/],
+      [42, /got number 42\.$/],
+      [null, /got null\.$/],
+      [{ get: async () => undefined, set: async () => {} }, /got an object\.$/],
+    ])('%j is a CodexError naming the option and its values', (value, got) => {
+      const error = constructionError({ apiKey: API_KEY, [name]: value });
+      expect(error).toBeInstanceOf(CodexError);
+      expect(error.message).toMatch(
+        new RegExp(
+          `^${name} must be 'memory', 'file' or a TokenStore \\(an object with get, set and delete methods\\); ${got.source}`,
+        ),
+      );
+    });
   });
 
-  it('accepts a TokenStore as tokenCache, and refuses tokenCache with tokenStore', () => {
+  it('takes a TokenStore, and refuses tokenStore with tokenCache (one name, not two)', () => {
+    expect(() => new Client({ apiKey: API_KEY, tokenStore: memoryTokenStore })).not.toThrow();
     expect(() => new Client({ apiKey: API_KEY, tokenCache: memoryTokenStore })).not.toThrow();
     const error = constructionError({ apiKey: API_KEY, tokenCache: 'file', tokenStore: memoryTokenStore });
     expect(error).toBeInstanceOf(CodexError);
-    expect(error.message).toBe('Pass tokenCache or tokenStore, not both (tokenCache also takes a TokenStore).');
+    expect(error.message).toBe('Pass tokenStore only: tokenCache is its former name.');
   });
 
   it.each([

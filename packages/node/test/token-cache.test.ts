@@ -21,7 +21,7 @@ const TOKEN: StoredToken = {
   lifetimeMs: 3_600_000,
 };
 const ADVICE =
-  "Tokens are kept in memory only; use a directory this user can read and write (CODEX_CACHE_DIR, or fileTokenStore(dir)), or tokenCache: 'memory'.";
+  "Tokens are kept in memory only; use a directory this user can read and write (CODEX_CACHE_DIR, or fileTokenStore(dir)), or tokenStore: 'memory'.";
 
 const devServer = () => devServerWith([RW]);
 
@@ -111,13 +111,13 @@ describe('file token cache, best effort', () => {
     const dir = await dirUnderAFile();
     const warnings: string[] = [];
     const logger = { warn: (message: string) => warnings.push(message) };
-    const client = new Client({ apiKey: API_KEY, baseUrl: server.url, tokenCache: fileTokenStore(dir), logger });
+    const client = new Client({ apiKey: API_KEY, baseUrl: server.url, tokenStore: fileTokenStore(dir), logger });
     await expect(client.documents.list()).resolves.toMatchObject({ data: [] });
     await client.documents.create({ title: 't', content: 'c' });
     await new Client({
       apiKey: API_KEY,
       baseUrl: server.url,
-      tokenCache: fileTokenStore(dir),
+      tokenStore: fileTokenStore(dir),
       logger,
     }).documents.list();
     expect(server.admin.requests().filter((r) => r.operationId === 'issueToken')).toHaveLength(1);
@@ -127,13 +127,13 @@ describe('file token cache, best effort', () => {
   });
 
   // Relies on core's part of item 15, built (the child runs dist/).
-  it("a read-only directory does not fail a CLI run with tokenCache: 'file'", async () => {
+  it("a read-only directory does not fail a CLI run with tokenStore: 'file'", async () => {
     const server = await devServer();
     const { dir, drop } = await readOnlyDir();
     const script = `import { Client } from ${JSON.stringify(`${DIST}index.js`)};
       ${drop}
       const warnings = [];
-      const client = new Client({ tokenCache: 'file', logger: { warn: (m) => warnings.push(m) } });
+      const client = new Client({ tokenStore: 'file', logger: { warn: (m) => warnings.push(m) } });
       const page = await client.documents.list();
       await client.documents.create({ title: 't', content: 'c' });
       console.log(JSON.stringify({ listed: page.data.length, warnings }));`;
