@@ -59,6 +59,10 @@ describe('credentials', () => {
       error = e;
     }
     expect(error).toBeInstanceOf(CodexError);
+    // A stable code to branch on (issue 13, item 7); the message explains.
+    expect((error as CodexError).code).toBe(
+      Object.keys(options).length ? 'invalid_credentials' : 'missing_credentials',
+    );
     expect((error as Error).message).toMatch(message);
     expect((error as Error).message).toContain('"<client_id>:<client_secret>"');
     expect(`${(error as Error).message}\n${(error as Error).stack}\n${inspect(error)}`).not.toContain('do_not_leak');

@@ -56,9 +56,10 @@ export type Credentials =
   | { kind: 'client'; credentials: ClientCredentials }
   | { kind: 'provider'; provider: TokenProvider };
 
-function invalid(message: string): never {
+function invalid(message: string, code: 'invalid_credentials' | 'missing_credentials' = 'invalid_credentials'): never {
   throw new CodexError(
     `${message} Expected apiKey: "<client_id>:<client_secret>", or clientId + clientSecret, or tokenProvider.`,
+    { code },
   );
 }
 
@@ -78,7 +79,11 @@ export function resolveCredentials(options: CredentialOptions): Credentials {
     +(options.apiKey !== undefined) +
     +(options.clientId !== undefined || options.clientSecret !== undefined) +
     +(options.tokenProvider !== undefined);
-  if (kinds !== 1) invalid(kinds ? 'Give one kind of credentials, not several.' : 'No credentials were given.');
+  if (kinds !== 1)
+    invalid(
+      kinds ? 'Give one kind of credentials, not several.' : 'No credentials were given.',
+      kinds ? 'invalid_credentials' : 'missing_credentials',
+    );
 
   if (options.tokenProvider !== undefined) {
     if (typeof options.tokenProvider !== 'function') invalid('tokenProvider must be a function.');

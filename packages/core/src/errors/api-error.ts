@@ -1,5 +1,5 @@
 import type { ErrorKind } from './brand';
-import { CodexError } from './codex-error';
+import { type APIErrorCode, CodexError } from './codex-error';
 
 /** The contract's error body: `{"error": {code, message, request_id, param?}}`. */
 export type ErrorBody = { code: string; message: string; request_id?: string; param?: string };
@@ -9,8 +9,8 @@ export class APIError extends CodexError {
   static override readonly kind: ErrorKind = 'APIError';
   /** HTTP status. */
   readonly status: number;
-  /** Stable error code from the API, e.g. `invalid_token`, `rate_limited`. */
-  readonly code: string;
+  /** Stable error code from the API (`invalid_token`, `rate_limited`...), or `http_<status>` when the body is not the API's. */
+  declare readonly code: APIErrorCode;
   /** X-Request-Id: quote it when contacting support. */
   readonly requestId: string | undefined;
   /** The request field at fault, for validation errors. */
@@ -22,7 +22,7 @@ export class APIError extends CodexError {
     const requestId = body.request_id ?? headers.get('x-request-id') ?? undefined;
     super(`${status} ${body.code}: ${body.message}${requestId ? ` (request ${requestId})` : ''}`);
     this.status = status;
-    this.code = body.code;
+    (this as { code: string }).code = body.code;
     this.requestId = requestId;
     this.param = body.param;
     this.headers = headers;

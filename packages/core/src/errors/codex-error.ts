@@ -1,18 +1,58 @@
+import type { ErrorCode } from '../generated/types.gen';
 import { BRAND, type ErrorKind, isKind } from './brand';
+
+/**
+ * The `code` of an error the SDK raises itself (no API answer, or an answer it refuses), stable
+ * across releases: test and branch on it rather than on messages.
+ * - `invalid_argument`: a method's argument or per-call option is wrong (an id, a query, a body, headers...).
+ * - `invalid_option`: a Client option is wrong.
+ * - `missing_credentials` / `invalid_credentials`: no API key was found / the one given is malformed.
+ * - `token_provider_failed`: `tokenProvider` threw, or returned something that is not a token.
+ * - `secret_in_browser`: a client secret in a page without `dangerouslyAllowBrowser`.
+ * - `missing_permission`: the runtime refused an operation (Deno's --allow-env, --allow-net...).
+ * - `unsupported_runtime`: the runtime lacks what is needed (fetch, Web Crypto...).
+ * - `aborted`, `connection_error`, `timeout`, `deadline_exceeded`, `invalid_response`, `redirect`:
+ *   the call was aborted, could not reach the API, timed out (an attempt, or the whole call),
+ *   got a success answer that is not what the spec says, or a redirect.
+ */
+export type ClientErrorCode =
+  | 'invalid_argument'
+  | 'invalid_option'
+  | 'missing_credentials'
+  | 'invalid_credentials'
+  | 'token_provider_failed'
+  | 'secret_in_browser'
+  | 'missing_permission'
+  | 'unsupported_runtime'
+  | 'aborted'
+  | 'connection_error'
+  | 'timeout'
+  | 'deadline_exceeded'
+  | 'invalid_response'
+  | 'redirect';
+
+/** The `code` of an APIError: the spec's `ErrorCode`, or `http_<status>` when the body is not the API's error envelope (a proxy's page). */
+export type APIErrorCode = ErrorCode | `http_${number}`;
+
+/** Options of every SDK error. */
+export type CodexErrorOptions = { cause?: unknown; code?: ClientErrorCode };
 
 /** Base of every error the SDK throws. */
 export class CodexError extends Error {
   /** The kinds this error is, most general first (see `isCodexError` and friends). */
   declare readonly [BRAND]: readonly ErrorKind[];
   static readonly kind: ErrorKind = 'CodexError';
+  /** Stable: what went wrong (see ClientErrorCode; an APIError has the API's code). */
+  readonly code: ClientErrorCode | APIErrorCode;
   /**
    * The Idempotency-Key the failed call sent (operations that take one): call again with
    * `{ idempotencyKey }` to retry without risking a duplicate.
    */
   declare idempotencyKey?: string;
 
-  constructor(message: string, options?: { cause?: unknown }) {
+  constructor(message: string, options?: CodexErrorOptions) {
     super(message, options);
+    this.code = options?.code ?? 'invalid_argument';
     const kinds: ErrorKind[] = [];
     for (let proto: unknown = new.target; typeof proto === 'function'; proto = Object.getPrototypeOf(proto)) {
       if (Object.hasOwn(proto, 'kind')) kinds.unshift((proto as unknown as { kind: ErrorKind }).kind);
@@ -36,24 +76,24 @@ export class CodexError extends Error {
 /** The request was aborted through the caller's AbortSignal. Never retried. */
 export class APIUserAbortError extends CodexError {
   static override readonly kind: ErrorKind = 'APIUserAbortError';
-  constructor(options?: { cause?: unknown }) {
-    super('The request was aborted.', options);
+  constructor(options?: CodexErrorOptions) {
+    super('The request was aborted.', { code: 'aborted', ...options });
   }
 }
 
 /** The API could not be reached: DNS, refused or reset connection, TLS, or a non-HTTP failure. */
 export class APIConnectionError extends CodexError {
   static override readonly kind: ErrorKind = 'APIConnectionError';
-  constructor(message = 'Could not connect to the Codex API.', options?: { cause?: unknown }) {
-    super(message, options);
+  constructor(message = 'Could not connect to the Codex API.', options?: CodexErrorOptions) {
+    super(message, { code: 'connection_error', ...options });
   }
 }
 
 /** An attempt exceeded `timeout`, or the call exceeded its `deadline`. */
 export class APIConnectionTimeoutError extends APIConnectionError {
   static override readonly kind: ErrorKind = 'APIConnectionTimeoutError';
-  constructor(message = 'The request timed out.', options?: { cause?: unknown }) {
-    super(message, options);
+  constructor(message = 'The request timed out.', options?: CodexErrorOptions) {
+    super(message, { code: 'timeout', ...options });
   }
 }
 
@@ -77,6 +117,7 @@ export class APIResponseValidationError extends CodexError {
     super(
       `${operationId}: the ${status} response is not valid: ${problem}${requestId ? ` (request ${requestId})` : ''}.` +
         (excerpt ? ` It starts with: ${JSON.stringify(excerpt)}` : ''),
+      { code: 'invalid_response' },
     );
     this.status = status;
     this.requestId = requestId;
@@ -98,6 +139,7 @@ export class RedirectError extends CodexError {
   constructor(operationId: string, status: number, location: string | undefined) {
     super(
       `${operationId}: a redirect${status ? ` (${status})` : ''} to ${location ?? 'an undisclosed location'} was not followed: the token goes only to baseUrl.`,
+      { code: 'redirect' },
     );
     this.status = status;
     this.location = location;

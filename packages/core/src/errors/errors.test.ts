@@ -4,6 +4,22 @@ import * as errors from './index';
 const body = { code: 'rate_limited', message: 'Slow down.', request_id: 'req_1' };
 
 describe('error classes', () => {
+  it("give every error a stable code: the API's for APIError, the SDK's own otherwise (issue 13, item 7)", () => {
+    expect(new errors.CodexError('x').code).toBe('invalid_argument');
+    expect(new errors.CodexError('x', { code: 'invalid_option' }).code).toBe('invalid_option');
+    expect(new errors.APIUserAbortError().code).toBe('aborted');
+    expect(new errors.APIConnectionError().code).toBe('connection_error');
+    expect(new errors.APIConnectionTimeoutError().code).toBe('timeout');
+    expect(new errors.APIConnectionTimeoutError('over', { code: 'deadline_exceeded' }).code).toBe('deadline_exceeded');
+    expect(new errors.APIResponseValidationError('op', 200, new Headers(), 'not JSON', '').code).toBe(
+      'invalid_response',
+    );
+    expect(new errors.RedirectError('op', 302, undefined).code).toBe('redirect');
+    expect(errors.makeAPIError(404, { code: 'not_found', message: 'No.' }, new Headers()).code).toBe('not_found');
+    const cause = new Error('inner');
+    expect(new errors.APIConnectionError('x', { cause }).cause).toBe(cause);
+  });
+
   it('map statuses to the hierarchy, with status, code, message, requestId and headers', () => {
     const headers = new Headers({ 'x-request-id': 'req_1' });
     const cases: Array<[number, string]> = [
