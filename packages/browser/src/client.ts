@@ -48,10 +48,11 @@ export class Client extends CoreClient {
     if ((rest.apiKey !== undefined || rest.clientSecret !== undefined) && !dangerouslyAllowBrowser) {
       throw new CodexError(
         'Anyone who opens the page can read a client secret in it: use tokenProvider, or dangerouslyAllowBrowser: true to accept the risk.',
+        { code: 'secret_in_browser' },
       );
     }
     if (tokenStorage !== undefined && rest.tokenStore !== undefined)
-      throw new CodexError('Pass tokenStore only: tokenStorage is its former name.');
+      throw new CodexError('Pass tokenStore only: tokenStorage is its former name.', { code: 'invalid_option' });
     super({
       ...rest,
       // The page's token provider is one per origin by default, so that its tabs share tokens.

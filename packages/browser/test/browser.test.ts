@@ -42,6 +42,7 @@ describe('@codex/browser in Chromium', () => {
       error = e;
     }
     expect(error).toBeInstanceOf(CodexError);
+    expect(error).toMatchObject({ code: 'secret_in_browser' });
     expect((error as Error).message).toMatch(
       /Anyone who opens the page can read a client secret.*tokenProvider.*dangerouslyAllowBrowser: true/s,
     );

@@ -29,7 +29,7 @@ export const USER_AGENT: string = `codex-sdk-deno/${VERSION} deno/${Deno.version
 export class Client extends CoreClient {
   constructor(options: DenoClientOptions = {}) {
     if (typeof options !== 'object' || options === null)
-      throw new CodexError('new Client(options): options must be an object.');
+      throw new CodexError('new Client(options): options must be an object.', { code: 'invalid_option' });
     const { tokenCache, tokenStore, ...rest } = options;
     const where = checkTokenStore(tokenStore, tokenCache);
     const given =
@@ -50,6 +50,7 @@ export class Client extends CoreClient {
         readEnv('CODEX_API_KEY');
         throw new CodexError(
           'No Codex API credentials: pass apiKey (or clientId + clientSecret, or tokenProvider) to new Client(), or set CODEX_API_KEY="<client_id>:<client_secret>" and run with --allow-env=CODEX_API_KEY.',
+          { code: 'missing_credentials' },
         );
       }
     }

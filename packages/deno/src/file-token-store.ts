@@ -28,6 +28,7 @@ export function defaultCacheDir(): string {
   const homeVariable = os === 'windows' ? 'LOCALAPPDATA' : 'HOME';
   throw new CodexError(
     `The Codex file token cache needs the user's cache directory, but ${homeVariable} is not set or not allowed: run deno with --allow-env=${homeVariable} (or set CODEX_CACHE_DIR and run with --allow-env=CODEX_CACHE_DIR), or pass a directory: tokenStore: fileTokenStore('/path/to/dir'). The working directory is never used: token files do not belong in a project checkout.`,
+    { code: 'missing_permission' },
   );
 }
 
@@ -76,7 +77,7 @@ function cacheError(action: keyof typeof ACTIONS, dir: string, error: unknown): 
   if (name === 'NotCapable' || (name === 'PermissionDenied' && code === undefined)) {
     return new CodexError(
       `${doing} the Codex token cache in ${dir} needs permission: run deno with --allow-read=${dir} --allow-write=${dir}, or use tokenStore: 'memory'. Tokens are kept in memory only.`,
-      { cause: error },
+      { cause: error, code: 'missing_permission' },
     );
   }
   const description = typeof message === 'string' ? /^([^(:]+) \(os error \d+\)/.exec(message)?.[1] : undefined;
@@ -84,7 +85,7 @@ function cacheError(action: keyof typeof ACTIONS, dir: string, error: unknown): 
   const reason = typeof code === 'string' ? `${code}${text ? ` (${text})` : ''}` : String(name ?? 'unknown error');
   return new CodexError(
     `Could not ${verb} the Codex token cache in ${dir}: ${reason}. Tokens are kept in memory only; use a directory this user can read and write (CODEX_CACHE_DIR, or fileTokenStore(dir)), or tokenStore: 'memory'.`,
-    { cause: error },
+    { cause: error, code: 'token_store_failed' },
   );
 }
 

@@ -34,11 +34,12 @@ export function isTokenStore(value: unknown): value is TokenStore {
  */
 export function checkTokenStore(tokenStore: unknown, tokenCache: unknown): 'memory' | 'file' | TokenStore {
   if (tokenStore !== undefined && tokenCache !== undefined)
-    throw new CodexError('Pass tokenStore only: tokenCache is its former name.');
+    throw new CodexError('Pass tokenStore only: tokenCache is its former name.', { code: 'invalid_option' });
   const name = tokenCache === undefined ? 'tokenStore' : 'tokenCache';
   const value = name === 'tokenCache' ? tokenCache : tokenStore === undefined ? 'memory' : tokenStore;
   if (value === 'memory' || value === 'file' || isTokenStore(value)) return value;
   throw new CodexError(
     `${name} must be 'memory', 'file' or a TokenStore (an object with get, set and delete methods); got ${describeValue(value)}.`,
+    { code: 'invalid_option' },
   );
 }

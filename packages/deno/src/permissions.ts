@@ -17,6 +17,7 @@ export function readEnv(name: string): string | undefined {
     if (isPermissionError(error)) {
       throw new CodexError(
         `Reading ${name} needs permission: run deno with --allow-env=${name}, or pass the value to new Client().`,
+        { code: 'missing_permission' },
       );
     }
     throw error;
@@ -35,7 +36,9 @@ export const permissionAwareFetch: typeof fetch = async (input, init) => {
   } catch (error) {
     if (isPermissionError(error)) {
       const url = new URL(input instanceof Request ? input.url : String(input));
-      throw new CodexError(`Requests to ${url.host} need network permission: run deno with --allow-net=${url.host}.`);
+      throw new CodexError(`Requests to ${url.host} need network permission: run deno with --allow-net=${url.host}.`, {
+        code: 'missing_permission',
+      });
     }
     throw error;
   }

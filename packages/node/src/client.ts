@@ -46,12 +46,13 @@ export const USER_AGENT = `codex-sdk-node/${VERSION} node/${process.versions.nod
 export class Client extends CoreClient {
   constructor(options: NodeClientOptions = {}) {
     if (typeof options !== 'object' || options === null)
-      throw new CodexError('new Client(options): options must be an object.');
+      throw new CodexError('new Client(options): options must be an object.', { code: 'invalid_option' });
     const { tokenCache, env = process.env, profile, credentialsFile, tokenStore, proxy, dispatcher, ...rest } = options;
     const where = checkTokenStore(tokenStore, tokenCache);
     if (typeof env !== 'object' || env === null || Array.isArray(env))
       throw new CodexError(
         `env must be an object of environment variables, like process.env; got ${describeValue(env)}.`,
+        { code: 'invalid_option' },
       );
     checkString('profile', profile, 'the name of a profile of the credentials file');
     checkString('credentialsFile', credentialsFile, 'the path of a credentials file');
@@ -105,6 +106,7 @@ function proxiedFetch(
   )
     throw new CodexError(
       `dispatcher must be an undici Dispatcher (such as a ProxyAgent), got ${describeValue(dispatcher)}.`,
+      { code: 'invalid_option' },
     );
   const explicit = [
     fetch !== undefined && 'fetch',
@@ -112,7 +114,9 @@ function proxiedFetch(
     dispatcher !== undefined && 'dispatcher',
   ].filter(Boolean);
   if (explicit.length > 1)
-    throw new CodexError(`Pass one of ${explicit.join(' and ')}: each decides how requests connect.`);
+    throw new CodexError(`Pass one of ${explicit.join(' and ')}: each decides how requests connect.`, {
+      code: 'invalid_option',
+    });
   if (fetch !== undefined) return undefined;
   if (dispatcher !== undefined) return fetchVia(dispatcher as Dispatcher);
   let target: URL;

@@ -58,9 +58,13 @@ export function resolveCredentialChain(
   if (env.CODEX_API_KEY) return { apiKey: env.CODEX_API_KEY };
   if (env.CODEX_CLIENT_ID || env.CODEX_CLIENT_SECRET) {
     if (!env.CODEX_CLIENT_ID)
-      throw new CodexError('CODEX_CLIENT_SECRET is set but CODEX_CLIENT_ID is not; set both, or CODEX_API_KEY.');
+      throw new CodexError('CODEX_CLIENT_SECRET is set but CODEX_CLIENT_ID is not; set both, or CODEX_API_KEY.', {
+        code: 'invalid_credentials',
+      });
     if (!env.CODEX_CLIENT_SECRET)
-      throw new CodexError('CODEX_CLIENT_ID is set but CODEX_CLIENT_SECRET is not; set both, or CODEX_API_KEY.');
+      throw new CodexError('CODEX_CLIENT_ID is set but CODEX_CLIENT_SECRET is not; set both, or CODEX_API_KEY.', {
+        code: 'invalid_credentials',
+      });
     return { clientId: env.CODEX_CLIENT_ID, clientSecret: env.CODEX_CLIENT_SECRET };
   }
   const file = options.credentialsFile ?? defaultCredentialsFile(env);
@@ -76,6 +80,7 @@ export function resolveCredentialChain(
       `  4. profile "${profileName}" of ${file}: file not found`,
       'Set CODEX_API_KEY="<client_id>:<client_secret>", or pass apiKey to new Client().',
     ].join('\n'),
+    { code: 'missing_credentials' },
   );
 }
 
@@ -91,12 +96,14 @@ function parseCredentialsFile(file: string, text: string): { profiles: Record<st
     const at = jsonErrorPosition(text);
     throw new CodexError(
       `The credentials file ${file} is not valid JSON${at ? ` (error at line ${at.line}, column ${at.column})` : ''}. Expected {"profiles": {"default": {"apiKey": "<client_id>:<client_secret>"}}}.`,
+      { code: 'invalid_credentials' },
     );
   }
   const profiles = (parsed as { profiles?: unknown } | null)?.profiles;
   if (typeof profiles !== 'object' || profiles === null || Array.isArray(profiles)) {
     throw new CodexError(
       `The credentials file ${file} has no "profiles" object. Expected {"profiles": {"default": {"apiKey": "<client_id>:<client_secret>"}}}.`,
+      { code: 'invalid_credentials' },
     );
   }
   return { profiles: profiles as Record<string, Profile> };
@@ -108,12 +115,15 @@ function readProfile(file: string, name: string): (CredentialOptions & { baseUrl
     mode = nodeFs().statSync(file).mode;
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw new CodexError(`Cannot read the credentials file ${file}: ${(error as Error).message}`);
+    throw new CodexError(`Cannot read the credentials file ${file}: ${(error as Error).message}`, {
+      code: 'invalid_credentials',
+    });
   }
   // POSIX permissions only mean something off Windows.
   if (process.platform !== 'win32' && (mode & 0o077) !== 0) {
     throw new CodexError(
       `The credentials file ${file} can be read by others (permissions ${(mode & 0o777).toString(8).padStart(4, '0')}); it holds secrets. Run: chmod 600 ${file}`,
+      { code: 'invalid_credentials' },
     );
   }
   let text: string;
@@ -122,7 +132,9 @@ function readProfile(file: string, name: string): (CredentialOptions & { baseUrl
       .readFileSync(file, 'utf8')
       .replace(/^\uFEFF/, '');
   } catch (error) {
-    throw new CodexError(`Cannot read the credentials file ${file}: ${(error as Error).message}`);
+    throw new CodexError(`Cannot read the credentials file ${file}: ${(error as Error).message}`, {
+      code: 'invalid_credentials',
+    });
   }
   const parsed = parseCredentialsFile(file, text);
   const profile = Object.hasOwn(parsed.profiles, name) ? parsed.profiles[name] : undefined;
@@ -130,21 +142,26 @@ function readProfile(file: string, name: string): (CredentialOptions & { baseUrl
     const known = Object.keys(parsed.profiles);
     throw new CodexError(
       `The credentials file ${file} has no profile "${name}" (it has: ${known.length ? known.join(', ') : 'none'}). Expected {"profiles": {"${name}": {"apiKey": "<client_id>:<client_secret>"}}}.`,
+      { code: 'invalid_credentials' },
     );
   }
   const where = `Profile "${name}" of the credentials file ${file}`;
   if (typeof profile !== 'object' || profile === null || Array.isArray(profile)) {
-    throw new CodexError(`${where} must be an object, like {"apiKey": "<client_id>:<client_secret>"}.`);
+    throw new CodexError(`${where} must be an object, like {"apiKey": "<client_id>:<client_secret>"}.`, {
+      code: 'invalid_credentials',
+    });
   }
   // Values are described by their type, never quoted: they may be secrets.
   for (const field of ['apiKey', 'clientId', 'clientSecret', 'baseUrl'] as const) {
     const value: unknown = profile[field];
     if (value !== undefined && typeof value !== 'string') {
-      throw new CodexError(`${where}: ${field} must be a string, got ${value === null ? 'null' : typeof value}.`);
+      throw new CodexError(`${where}: ${field} must be a string, got ${value === null ? 'null' : typeof value}.`, {
+        code: 'invalid_credentials',
+      });
     }
   }
   if (profile.apiKey === undefined && profile.clientId === undefined && profile.clientSecret === undefined) {
-    throw new CodexError(`${where} has no apiKey (or clientId + clientSecret).`);
+    throw new CodexError(`${where} has no apiKey (or clientId + clientSecret).`, { code: 'invalid_credentials' });
   }
   return {
     ...(profile.apiKey !== undefined && { apiKey: profile.apiKey }),

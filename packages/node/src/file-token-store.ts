@@ -68,7 +68,7 @@ function cacheError(action: 'read' | 'write' | 'delete', dir: string, error: unk
   const verb = action === 'delete' ? 'delete a token from' : action;
   return new CodexError(
     `Could not ${verb} the Codex token cache in ${dir}: ${reason}. Tokens are kept in memory only; use a directory this user can read and write (CODEX_CACHE_DIR, or fileTokenStore(dir)), or tokenStore: 'memory'.`,
-    { cause: error },
+    { cause: error, code: 'token_store_failed' },
   );
 }
 

@@ -34,18 +34,21 @@ export function isTokenStore(value: unknown): value is TokenStore {
  */
 export function checkTokenStore(tokenStore: unknown, tokenCache: unknown): 'memory' | 'file' | TokenStore {
   if (tokenStore !== undefined && tokenCache !== undefined)
-    throw new CodexError('Pass tokenStore only: tokenCache is its former name.');
+    throw new CodexError('Pass tokenStore only: tokenCache is its former name.', { code: 'invalid_option' });
   const name = tokenCache === undefined ? 'tokenStore' : 'tokenCache';
   const value = name === 'tokenCache' ? tokenCache : tokenStore === undefined ? 'memory' : tokenStore;
   if (value === 'memory' || value === 'file' || isTokenStore(value)) return value;
   throw new CodexError(
     `${name} must be 'memory', 'file' or a TokenStore (an object with get, set and delete methods); got ${describeValue(value)}.`,
+    { code: 'invalid_option' },
   );
 }
 
 /** A string option that, when given, must be a non-empty string. */
 export function checkString(name: string, value: unknown, what: string): void {
   if (value !== undefined && (typeof value !== 'string' || value === '')) {
-    throw new CodexError(`${name} must be ${what}; got ${value === '' ? 'an empty string' : describeValue(value)}.`);
+    throw new CodexError(`${name} must be ${what}; got ${value === '' ? 'an empty string' : describeValue(value)}.`, {
+      code: 'invalid_option',
+    });
   }
 }

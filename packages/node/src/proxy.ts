@@ -55,7 +55,9 @@ export function checkProxyUrl(name: string, value: unknown): string {
     url = undefined;
   }
   if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:') || !url.hostname)
-    throw new CodexError(`${name} must be an http:// or https:// proxy URL, such as 'http://proxy.internal:3128'.`);
+    throw new CodexError(`${name} must be an http:// or https:// proxy URL, such as 'http://proxy.internal:3128'.`, {
+      code: 'invalid_option',
+    });
   return url.href;
 }
 

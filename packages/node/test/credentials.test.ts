@@ -72,6 +72,12 @@ describe('credentials chain', () => {
     expect(resolveCredentialChain({}, { HOME: home })).toEqual({ apiKey: 'cdx_id_home:cdx_sk_h' });
   });
 
+  it('with no credentials anywhere, says where it looked, with the code missing_credentials', () => {
+    const error = errorOf(() => resolveCredentialChain({}, { CODEX_CREDENTIALS_FILE: '/nonexistent/codex.json' }));
+    expect(error).toMatchObject({ code: 'missing_credentials' });
+    expect(error.message).toContain('No Codex API credentials found.');
+  });
+
   it('refuses a credentials file readable by group or others, as ssh does', async () => {
     for (const mode of [0o644, 0o640, 0o604]) {
       const file = await credentialsFile({ default: { apiKey: 'cdx_id_a:cdx_sk_leaky' } }, mode);
@@ -81,7 +87,7 @@ describe('credentials chain', () => {
       } catch (e) {
         error = e;
       }
-      expect(error).toBeInstanceOf(CodexError);
+      expect(error).toMatchObject({ code: 'invalid_credentials' });
       expect((error as Error).message).toContain(`chmod 600 ${file}`);
       expect((error as Error).message).not.toContain('cdx_sk_leaky');
     }
@@ -99,6 +105,7 @@ describe('credentials chain', () => {
       const file = await rawCredentialsFile(content);
       const error = errorOf(() => resolveCredentialChain({}, { CODEX_CREDENTIALS_FILE: file }));
       expect(error).toBeInstanceOf(CodexError);
+      expect(error).toMatchObject({ code: 'invalid_credentials' });
       expect(error.message).toContain(`The credentials file ${file} is not valid JSON (error at line`);
       expect(error.message).toContain(position);
       for (const fragment of ['cdx_id_leak', 'cdx_sk', 'leaky']) {

@@ -26,6 +26,7 @@ describe('@codex/node Client options', () => {
     ])('%j is a CodexError naming the option and its values', (value, got) => {
       const error = constructionError({ apiKey: API_KEY, [name]: value });
       expect(error).toBeInstanceOf(CodexError);
+      expect(error).toMatchObject({ code: 'invalid_option' });
       expect(error.message).toMatch(
         new RegExp(
           `^${name} must be 'memory', 'file' or a TokenStore \\(an object with get, set and delete methods\\); ${got.source}`,

@@ -10,6 +10,7 @@ import { BRAND, type ErrorKind, isKind } from './brand';
  * - `token_provider_failed`: `tokenProvider` threw, or returned something that is not a token.
  * - `secret_in_browser`: a client secret in a page without `dangerouslyAllowBrowser`.
  * - `missing_permission`: the runtime refused an operation (Deno's --allow-env, --allow-net...).
+ * - `token_store_failed`: the token store (a file cache...) could not be used; tokens stay in memory.
  * - `unsupported_runtime`: the runtime lacks what is needed (fetch, Web Crypto...).
  * - `aborted`, `connection_error`, `timeout`, `deadline_exceeded`, `invalid_response`, `redirect`:
  *   the call was aborted, could not reach the API, timed out (an attempt, or the whole call),
@@ -23,6 +24,7 @@ export type ClientErrorCode =
   | 'token_provider_failed'
   | 'secret_in_browser'
   | 'missing_permission'
+  | 'token_store_failed'
   | 'unsupported_runtime'
   | 'aborted'
   | 'connection_error'
