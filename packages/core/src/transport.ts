@@ -49,6 +49,8 @@ export type InternalOptions = {
   noDeadline?: boolean;
   /** Checks a success body beyond "a JSON object"; returns the problem, if any. */
   validate?: (body: Record<string, unknown>) => string | undefined;
+  /** Told the final response (a success) before its body is parsed: APIPromise's `withResponse()`. */
+  onResponse?: (response: Response) => void;
 };
 
 export type RequestInput = { path?: Record<string, unknown>; query?: Record<string, unknown>; body?: unknown };
@@ -282,7 +284,10 @@ export class Transport {
               attempt,
             });
             log?.debug?.(`codex: ← ${status} ${operationId}`, logHeaders(answer));
-            if (response.ok) return this.#parse(op, response, text, internal);
+            if (response.ok) {
+              internal.onResponse?.(response);
+              return this.#parse(op, response, text, internal);
+            }
             failure = this.#apiError(response, text);
             outcome = { kind: 'status', status, headers: answer, code: failure.code };
           }
