@@ -10,15 +10,7 @@ const shared: Options = {
   dts: { compilerOptions: { exactOptionalPropertyTypes: false, composite: false } },
 };
 
-// One build per entry point, so that each .d.ts stands alone (shared declaration chunks are
-// imported as `.js` files, which Deno cannot map to their `.d.ts`).
-const entries = [{ index: 'src/index.ts' }, { generated: 'src/generated-entry.ts' }];
-
-export default defineConfig(
-  entries.flatMap((entry) => [
-    { ...shared, entry, format: ['esm'] },
-    // ky is ESM-only: the CommonJS build carries its own copy, so `require('@codex/core')` works
-    // on every Node >= 20, not only those with require(esm).
-    { ...shared, entry, format: ['cjs'], noExternal: ['ky'] },
-  ]) as Options[],
-);
+export default defineConfig([
+  { ...shared, entry: { index: 'src/index.ts' }, format: ['esm'] },
+  { ...shared, entry: { index: 'src/index.ts' }, format: ['cjs'] },
+] as Options[]);

@@ -2,9 +2,8 @@
  * @codex/core: the runtime-neutral core of the Codex SDKs. Runtime packages (@codex/node,
  * @codex/browser, @codex/deno) re-export it and supply fetch, storage and a User-Agent.
  *
- * The generated layer's types and operation table are exported here; hey-api's generated HTTP
- * client and SDK functions are at '@codex/core/generated', so that importing the Client does not
- * pull them into bundles.
+ * The generated layer's types and operation table are exported here (generated from
+ * openapi/codex.yaml; the HTTP layer is the hand-written transport).
  */
 export type { BatchOptions, BatchOutcome } from './batch';
 export { Client, type ClientOptions } from './client';

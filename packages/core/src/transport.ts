@@ -385,7 +385,7 @@ export class Transport {
     // A background refresh must not keep the process alive (Node and Bun timers have unref).
     if (background) (timer as { unref?: () => void }).unref?.();
     try {
-      // fetch itself, not ky (which '@codex/core/generated' uses): this loop owns retries, timeouts
+      // fetch itself, not ky: this loop owns retries, timeouts
       // and hooks, so a single attempt needs nothing of ky's, whose 5 kB (min+gzip) would be 40% of
       // the browser bundle budget; and ky's per-request AbortSignal.any with the caller's signal
       // leaks on Node 20 (issue 9).

@@ -1,4 +1,4 @@
-import type { ErrorCode } from './generated/types.gen';
+import type { ErrorCode } from './spec';
 
 /** A JSON request body, or why it is refused. */
 export type BodyResult =

@@ -19,15 +19,12 @@ export const BANNER = [
 ];
 
 const PLUGINS: Record<CodexTarget, NonNullable<UserConfig['plugins']>> = {
-  // @codex/core: types, the ky client, one function per operation, and our operation table.
-  client: [
-    '@hey-api/client-ky',
-    { name: '@hey-api/typescript', enums: false },
-    { name: '@hey-api/sdk', operations: { strategy: 'flat' } },
-    operationTable(),
-  ],
-  // @codex/dev-server: types, and JSON Schemas (2020-12, every keyword kept) to validate requests with.
-  server: [{ name: '@hey-api/typescript', enums: false }, { name: '@hey-api/schemas', type: 'json' }, operationTable()],
+  // @codex/core: the types and our operation table; the Client's HTTP layer is hand-written
+  // (src/transport.ts), so hey-api's client and SDK functions are not generated (issue 13).
+  client: [{ name: '@hey-api/typescript', enums: false }, operationTable()],
+  // @codex/dev-server: JSON Schemas (2020-12, every keyword kept) to validate requests with. Its
+  // types and operation table are core's (one generated copy).
+  server: [{ name: '@hey-api/schemas', type: 'json' }],
 };
 
 /** The hey-api configuration, shared by `pnpm generate` and the generator's tests. */

@@ -1,5 +1,5 @@
-import type { TokenRequest } from '../generated/types.gen';
 import { check } from '../schemas';
+import type { TokenRequest } from '../spec';
 import { fail, type Handler } from './types';
 
 const ORDER = ['read', 'write'];

@@ -1,5 +1,5 @@
-import type { ErrorDetail } from '../generated/types.gen';
 import { check, explain, schemaOf, validator } from '../schemas';
+import type { ErrorDetail } from '../spec';
 import { createOne, deleteOne, updateOne } from './documents';
 import { fail, type Handler, type Reply } from './types';
 

@@ -1,5 +1,5 @@
-import type { DocumentCreate, DocumentUpdate } from '../generated/types.gen';
 import { check, schemaOf } from '../schemas';
+import type { DocumentCreate, DocumentUpdate } from '../spec';
 import { fail, type Handler, type OperationContext, type Reply } from './types';
 
 const notFound = (id: string, requestId: string) => fail(404, 'not_found', `No document with id ${id}.`, requestId);

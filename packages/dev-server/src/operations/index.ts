@@ -1,4 +1,4 @@
-import type { operations } from '../generated/codex/operation-table.gen';
+import type { operations } from '../spec';
 import { issueToken } from './auth';
 import { batchDocuments } from './batch';
 import { createDocument, deleteDocument, getDocument, listDocuments, updateDocument } from './documents';

@@ -1,4 +1,4 @@
-import type { ErrorCode } from '../generated/types.gen';
+import type { ErrorCode } from '../spec';
 import type { DevServerState } from '../state';
 import type { Grant } from '../state/tokens';
 

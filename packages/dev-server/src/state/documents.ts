@@ -1,4 +1,4 @@
-import type { Document, DocumentCreate, DocumentUpdate } from '../generated/types.gen';
+import type { Document, DocumentCreate, DocumentUpdate } from '../spec';
 
 type Position = { c: string; i: string };
 
