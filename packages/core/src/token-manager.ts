@@ -29,7 +29,7 @@ export type TokenManagerOptions = {
   clock: Clock;
   /** [0, 1); injectable for tests. */
   random?: () => number;
-  /** Where a failing store is reported, once. */
+  /** Where a failing store is reported, once, and refreshes and waits for them (debug). */
   logger?: Logger | undefined;
 };
 
@@ -102,6 +102,9 @@ export class TokenManager {
     const background = this.#options.backgroundRefresh !== false;
     if (current && now < (background ? current.blockAt : current.refreshAt)) {
       if (background && now >= current.refreshAt && now >= this.#retryAt && !this.#flight) {
+        this.#options.logger?.debug?.(
+          `codex: refreshing the token in the background (it expires in ${current.expiresAt - now} ms)`,
+        );
         this.#refresh(true).promise.catch(() => {
           // Background failure: callers still hold a valid token; back off before trying again.
           this.#failures++;
@@ -110,6 +113,9 @@ export class TokenManager {
       }
       return current;
     }
+    this.#options.logger?.debug?.(
+      `codex: waiting for a token refresh (${current ? `the token expires in ${current.expiresAt - now} ms` : 'no token yet'})`,
+    );
     const flight = this.#flight ?? this.#refresh(false);
     if (!flight.background) return this.#wait(flight, signal);
     // A background refresh is not retried and has a short timeout: if it fails, refresh for real.

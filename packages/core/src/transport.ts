@@ -222,15 +222,23 @@ export class Transport {
         const gated = op.auth && tokens;
         if (gated) {
           const entered = limiter.enter(signal);
-          if (entered) await entered;
+          if (entered) {
+            log?.debug?.(`codex: ${operationId} waits for one of the key's in-flight slots (maxInFlight)`);
+            await entered;
+          }
         }
         try {
           // Wait for any token refresh before pacing, so that requests held back by a refresh do
           // not all leave at once on slots taken long before.
-          if (gated) await tokens.getToken(signal);
+          if (gated) {
+            const since = clock.now();
+            await tokens.getToken(signal);
+            const waited = clock.now() - since;
+            if (waited > 0) log?.debug?.(`codex: ${operationId} waited ${waited} ms for a token`);
+          }
           // A background refresh takes a free slot or gives up (the next caller tries again): waiting
           // for one would hold the process open on a timer.
-          await limiter.acquire(signal, background ? 'no-wait' : config.pacing ? 'wait' : 'count');
+          await limiter.acquire(signal, background ? 'no-wait' : config.pacing ? 'wait' : 'count', log);
           let sent: { response: Response; text: string } | 'timeout' | undefined;
           try {
             if (gated) {
@@ -263,7 +271,10 @@ export class Transport {
               requestId: answer.get('x-request-id') ?? undefined,
               attempt,
             });
-            log?.debug?.(`codex: ← ${status} ${operationId}`, logHeaders(answer));
+            log?.debug?.(
+              `codex: ← ${status} ${method} ${url} (${operationId}, attempt ${attempt}, request ${answer.get('x-request-id')})`,
+              logHeaders(answer),
+            );
             if (response.ok) return this.#parse(op, response, text, internal);
             failure = this.#apiError(response, text);
             outcome = { kind: 'status', status, headers: answer, code: failure.code };
@@ -297,17 +308,27 @@ export class Transport {
           retries++;
           this.#hook('onRetry', { operationId, attempt: retries, reason: decision.reason, delay: decision.delay });
           log?.info?.(
-            `codex: retrying ${operationId} (${retries}/${maxRetries}) after ${decision.reason}, in ${decision.delay} ms`,
+            `codex: retrying ${operationId} (retry ${retries}/${maxRetries}, attempt ${attempt + 1}) after ${decision.reason}, in ${decision.delay} ms`,
           );
         } else replayed = true;
         if (decision.dropToken && token && tokens) await tokens.invalidate(token);
         if (decision.delay > 0) await clock.sleep(decision.delay, signal);
       }
     } catch (error) {
-      if (callerSignal?.aborted) throw new APIUserAbortError();
-      if (deadlineHit) throw new APIConnectionTimeoutError(`The call exceeded its deadline of ${deadline} ms.`);
-      if (isCodexError(error)) throw error;
-      throw new APIConnectionError(`Could not reach the Codex API at ${config.baseUrl}.`);
+      const final = callerSignal?.aborted
+        ? new APIUserAbortError()
+        : deadlineHit
+          ? new APIConnectionTimeoutError(`The call exceeded its deadline of ${deadline} ms.`)
+          : isCodexError(error)
+            ? error
+            : new APIConnectionError(`Could not reach the Codex API at ${config.baseUrl}.`);
+      // One line per failed call: its kind, status, code and request id, never its message (the
+      // API's may quote input). A background refresh fails no call; an abort is the caller's choice.
+      const { status, code, requestId } = final as Partial<APIError>;
+      log?.[callerSignal?.aborted ? 'debug' : background ? 'warn' : 'error']?.(
+        `codex: ✗ ${operationId} failed: ${final.name}${status ? ` ${status}` : ''}${code ? ` ${code}` : ''}${requestId ? ` (request ${requestId})` : ''}`,
+      );
+      throw final;
     } finally {
       callerSignal?.removeEventListener('abort', onCallerAbort);
       deadlineTimer?.abort();
