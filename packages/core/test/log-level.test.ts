@@ -29,9 +29,13 @@ describe('logLevel', () => {
     expect(text).toMatch(/^debug codex: waiting for a token refresh \(no token yet\)$/m);
     expect(text).toMatch(/^debug codex: listDocuments waited \d+ ms for a token$/m);
     expect(text).toMatch(/^debug codex: → GET http:\/\/127\.0\.0\.1:\d+\/v1\/documents \(attempt 1\)/m);
-    expect(text).toContain(`debug codex: ← 503 GET ${server.url}/documents (listDocuments, attempt 1, request ${requestIds[1]})`);
+    expect(text).toContain(
+      `debug codex: ← 503 GET ${server.url}/documents (listDocuments, attempt 1, request ${requestIds[1]})`,
+    );
     expect(text).toMatch(/^info codex: retrying listDocuments \(retry 1\/2, attempt 2\) after status 503, in \d+ ms$/m);
-    expect(text).toContain(`debug codex: ← 200 GET ${server.url}/documents (listDocuments, attempt 2, request ${requestIds[2]})`);
+    expect(text).toContain(
+      `debug codex: ← 200 GET ${server.url}/documents (listDocuments, attempt 2, request ${requestIds[2]})`,
+    );
     expect(token).toMatch(/^cdx_at_/);
     expect(text).not.toContain(token);
     expect(text).not.toContain(RW.clientSecret);
@@ -65,7 +69,9 @@ describe('logLevel', () => {
     expect(failure).toBeInstanceOf(NotFoundError);
     expect(again).toBeInstanceOf(NotFoundError);
     const { requestId } = failure as NotFoundError;
-    expect(warn.lines).toEqual([`error codex: ✗ getDocument failed: NotFoundError 404 not_found (request ${requestId})`]);
+    expect(warn.lines).toEqual([
+      `error codex: ✗ getDocument failed: NotFoundError 404 not_found (request ${requestId})`,
+    ]);
     expect(off.lines).toEqual([]);
   });
 
@@ -97,14 +103,18 @@ describe('logLevel', () => {
     } finally {
       Object.assign(console, original);
     }
-    expect(calls).toEqual([['error', expect.stringMatching(/^codex: ✗ getDocument failed: NotFoundError 404 not_found/)]]);
+    expect(calls).toEqual([
+      ['error', expect.stringMatching(/^codex: ✗ getDocument failed: NotFoundError 404 not_found/)],
+    ]);
   });
 
   it('rejects a value that is not a level, at construction, naming the option', async () => {
     const server = await devServer();
     for (const logLevel of ['verbose', 'DEBUG', 1, null])
       expect(() => clientFor(server, RW, { logLevel: logLevel as 'debug' })).toThrow(
-        new CodexError(`logLevel must be one of debug, info, warn, error, off; got ${typeof logLevel === 'object' ? 'null' : typeof logLevel}.`),
+        new CodexError(
+          `logLevel must be one of debug, info, warn, error, off; got ${typeof logLevel === 'object' ? 'null' : typeof logLevel}.`,
+        ),
       );
     expect(() => clientFor(server, RW, { logger: { error: 'no' } as unknown as Logger })).toThrow(
       'logger.error must be a function, got string.',

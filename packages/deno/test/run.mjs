@@ -54,16 +54,19 @@ const run = (args, extraEnv = {}, cwd = here) =>
   });
 
 try {
-  const tests = await run([
-    'test',
-    '--allow-net=127.0.0.1',
-    `--allow-read=${fsRoot}`,
-    `--allow-write=${fsRoot}`,
-    'test/',
-    '--',
-    JSON.stringify(info),
-    // Without --allow-env, CODEX_LOG must not be read: no error, no prompt, no logging.
-  ], { CODEX_LOG: 'debug' });
+  const tests = await run(
+    [
+      'test',
+      '--allow-net=127.0.0.1',
+      `--allow-read=${fsRoot}`,
+      `--allow-write=${fsRoot}`,
+      'test/',
+      '--',
+      JSON.stringify(info),
+      // Without --allow-env, CODEX_LOG must not be read: no error, no prompt, no logging.
+    ],
+    { CODEX_LOG: 'debug' },
+  );
   if (tests.status !== 0) failed = true;
 
   // CODEX_CLIENT_ID + CODEX_CLIENT_SECRET alone, with permission for exactly those.

@@ -47,10 +47,14 @@ describe.each(runtimes)('CODEX_LOG under %s', (_, runtime) => {
 
     expect(stdout).toBe('');
     expect(stderr).toContain(`codex: → POST ${server.url}/auth/token (attempt 1)`);
-    expect(stderr).toContain(`codex: ← 200 POST ${server.url}/auth/token (issueToken, attempt 1, request ${issue?.requestId})`);
+    expect(stderr).toContain(
+      `codex: ← 200 POST ${server.url}/auth/token (issueToken, attempt 1, request ${issue?.requestId})`,
+    );
     expect(stderr).toContain('codex: waiting for a token refresh (no token yet)');
     expect(stderr).toContain(`codex: → GET ${server.url}/documents (attempt 1)`);
-    expect(stderr).toContain(`codex: ← 200 GET ${server.url}/documents (listDocuments, attempt 1, request ${list?.requestId})`);
+    expect(stderr).toContain(
+      `codex: ← 200 GET ${server.url}/documents (listDocuments, attempt 1, request ${list?.requestId})`,
+    );
     expect(stderr).toContain(
       `codex: ← 404 GET ${server.url}/documents/doc_missing (getDocument, attempt 1, request ${get?.requestId})`,
     );
