@@ -323,9 +323,10 @@ export class Transport {
             ? error
             : new APIConnectionError(`Could not reach the Codex API at ${config.baseUrl}.`);
       // One line per failed call: its kind, status, code and request id, never its message (the
-      // API's may quote input). A background refresh fails no call; an abort is the caller's choice.
+      // API's may quote input). A background refresh fails no call (the next caller refreshes, and
+      // logs if that fails too); an abort is the caller's choice.
       const { status, code, requestId } = final as Partial<APIError>;
-      log?.[callerSignal?.aborted ? 'debug' : background ? 'warn' : 'error']?.(
+      log?.[callerSignal?.aborted || background ? 'debug' : 'error']?.(
         `codex: ✗ ${operationId} failed: ${final.name}${status ? ` ${status}` : ''}${code ? ` ${code}` : ''}${requestId ? ` (request ${requestId})` : ''}`,
       );
       throw final;
