@@ -179,15 +179,15 @@ export class RateLimiter {
         wait = await shared.quota.take(shared.key, shared.context);
         held = !(wait > 0);
         if (held) continue;
-        reason = 'the shared quota';
+        reason = 'shared quota';
       }
       if (mode === 'no-wait') throw new CodexError('No pacing slot is free now.');
       log?.debug?.(
         `codex: pacing waits ${wait} ms (${
           reason ||
           ((this.#serverRemaining ?? 1) < 1
-            ? "the API's X-RateLimit-Remaining is 0 until its window resets"
-            : `${this.#limit} requests per ${this.#windowMs} ms`)
+            ? 'X-RateLimit-Remaining: 0'
+            : `${this.#limit} per ${this.#windowMs} ms`)
         })`,
       );
       await this.#clock.sleep(wait, signal);

@@ -102,9 +102,6 @@ export class TokenManager {
     const background = this.#options.backgroundRefresh !== false;
     if (current && now < (background ? current.blockAt : current.refreshAt)) {
       if (background && now >= current.refreshAt && now >= this.#retryAt && !this.#flight) {
-        this.#options.logger?.debug?.(
-          `codex: refreshing the token in the background (it expires in ${current.expiresAt - now} ms)`,
-        );
         this.#refresh(true).promise.catch(() => {
           // Background failure: callers still hold a valid token; back off before trying again.
           this.#failures++;
@@ -114,7 +111,7 @@ export class TokenManager {
       return current;
     }
     this.#options.logger?.debug?.(
-      `codex: waiting for a token refresh (${current ? `the token expires in ${current.expiresAt - now} ms` : 'no token yet'})`,
+      `codex: waiting for a token refresh (${current ? `expires in ${current.expiresAt - now} ms` : 'no token yet'})`,
     );
     const flight = this.#flight ?? this.#refresh(false);
     if (!flight.background) return this.#wait(flight, signal);

@@ -223,19 +223,14 @@ export class Transport {
         if (gated) {
           const entered = limiter.enter(signal);
           if (entered) {
-            log?.debug?.(`codex: ${operationId} waits for one of the key's in-flight slots (maxInFlight)`);
+            log?.debug?.(`codex: ${operationId} waits for an in-flight slot`);
             await entered;
           }
         }
         try {
           // Wait for any token refresh before pacing, so that requests held back by a refresh do
           // not all leave at once on slots taken long before.
-          if (gated) {
-            const since = clock.now();
-            await tokens.getToken(signal);
-            const waited = clock.now() - since;
-            if (waited > 0) log?.debug?.(`codex: ${operationId} waited ${waited} ms for a token`);
-          }
+          if (gated) await tokens.getToken(signal);
           // A background refresh takes a free slot or gives up (the next caller tries again): waiting
           // for one would hold the process open on a timer.
           await limiter.acquire(signal, background ? 'no-wait' : config.pacing ? 'wait' : 'count', log);
@@ -308,7 +303,7 @@ export class Transport {
           retries++;
           this.#hook('onRetry', { operationId, attempt: retries, reason: decision.reason, delay: decision.delay });
           log?.info?.(
-            `codex: retrying ${operationId} (retry ${retries}/${maxRetries}, attempt ${attempt + 1}) after ${decision.reason}, in ${decision.delay} ms`,
+            `codex: retrying ${operationId} (${retries}/${maxRetries}) after ${decision.reason}, in ${decision.delay} ms`,
           );
         } else replayed = true;
         if (decision.dropToken && token && tokens) await tokens.invalidate(token);
@@ -327,7 +322,7 @@ export class Transport {
       // logs if that fails too); an abort is the caller's choice.
       const { status, code, requestId } = final as Partial<APIError>;
       log?.[callerSignal?.aborted || background ? 'debug' : 'error']?.(
-        `codex: ✗ ${operationId} failed: ${final.name}${status ? ` ${status}` : ''}${code ? ` ${code}` : ''}${requestId ? ` (request ${requestId})` : ''}`,
+        `codex: ✗ ${operationId} failed: ${[final.name, status, code].join(' ').trim()} (request ${requestId})`,
       );
       throw final;
     } finally {
