@@ -1,7 +1,7 @@
 import { type Clock, systemClock } from './clock';
 import type { TokenProvider } from './credentials';
 import { CodexError } from './errors';
-import type { Logger } from './logger';
+import { LOG_LEVELS, type Logger, type LogLevel } from './logger';
 import type { PacingOptions, SharedQuota } from './rate-limiter';
 import type { RefreshContext } from './shared-refresh';
 import type { TokenStore } from './token-store';
@@ -68,8 +68,19 @@ export type ClientSettings = {
   tokenStore?: TokenStore;
   /** Headers sent with every request (runtime packages set a User-Agent here). */
   headers?: Record<string, string>;
-  /** Logging, off by default. Logs methods, URLs, statuses and allow-listed headers; never tokens, secrets or bodies. */
+  /**
+   * Where to log: methods, URLs, statuses, attempts, request ids, waits and allow-listed headers;
+   * never tokens, secrets or bodies. Without `logLevel`, everything it has a method for.
+   * @default `console` when `logLevel` is set (runtime packages: stderr), else none
+   */
   logger?: Logger;
+  /**
+   * What to log: `'debug'`, `'info'`, `'warn'`, `'error'` (that level and the ones after it) or
+   * `'off'`. Filters what reaches `logger`; with no `logger`, logs to the console. Runtime packages
+   * default it to the `CODEX_LOG` environment variable, which this option overrides.
+   * @default undefined: all of `logger`'s levels, or nothing without a logger
+   */
+  logLevel?: LogLevel;
   hooks?: ClientHooks;
   /**
    * Tracing of every call and HTTP attempt: `otelTracer(api)` for OpenTelemetry, or your own.
@@ -182,7 +193,7 @@ export function checkHeaders(name: string, record: unknown, into = new Headers()
 export function resolveConfig(settings: ClientSettings): ClientConfig {
   const num = (name: keyof ClientSettings, fallback: number, integer = false, min = 0): number =>
     checkNumber(name, settings[name] ?? fallback, integer, min);
-  const { scope, pacing, hooks = {}, logger, clock = systemClock } = settings;
+  const { scope, pacing, hooks = {}, logger, logLevel, clock = systemClock } = settings;
   if (scope !== undefined && (typeof scope !== 'string' || !/^[\x21-\x7e]+( [\x21-\x7e]+)*$/.test(scope)))
     throw new CodexError(`scope must be space-separated scopes ('read write'), got ${typeOf(scope)}.`);
   if (pacing !== undefined && pacing !== false) {
@@ -192,7 +203,9 @@ export function resolveConfig(settings: ClientSettings): ClientConfig {
     if (pacing.windowMs !== undefined) checkNumber('pacing.windowMs', pacing.windowMs, false, Number.MIN_VALUE);
   }
   checkMembers('hooks', hooks, ['onRequest', 'onResponse', 'onRetry']);
-  checkMembers('logger', logger, ['debug', 'info', 'warn']);
+  checkMembers('logger', logger, ['debug', 'info', 'warn', 'error']);
+  if (logLevel !== undefined && !LOG_LEVELS.includes(logLevel))
+    throw new CodexError(`logLevel must be one of ${LOG_LEVELS.join(', ')}; got ${typeOf(logLevel)}.`);
   checkMembers('tokenStore', settings.tokenStore, ['get', 'set', 'delete'], true);
   checkMembers('clock', clock, ['now', 'sleep'], true);
   checkMembers('sharedQuota', settings.sharedQuota, ['take', 'observe'], true);
@@ -204,23 +217,26 @@ export function resolveConfig(settings: ClientSettings): ClientConfig {
     if (settings[name] !== undefined && typeof settings[name] !== 'boolean')
       throw new CodexError(`${name} must be a boolean, got ${typeOf(settings[name])}.`);
   const backgroundFetch = settings.backgroundFetch;
-  // Logging is telemetry, like hooks: a logger that throws changes nothing (issue 9).
+  // Logging is telemetry, like hooks: a logger that throws changes nothing (issue 9). `logLevel`
+  // keeps the levels from it on; without a logger it selects the console.
+  const sink = logger ?? (logLevel ? console : undefined);
   const safeLogger =
-    logger &&
-    Object.fromEntries(
-      (['debug', 'info', 'warn'] as const)
-        .filter((level) => logger[level])
+    sink &&
+    (Object.fromEntries(
+      LOG_LEVELS.slice(LOG_LEVELS.indexOf(logLevel ?? 'debug'), 4)
+        .filter((level) => sink[level as 'debug'])
         .map((level) => [
           level,
           (message: string, data?: Record<string, string>) => {
             try {
-              logger[level]?.(message, data);
+              // `console.debug(message, undefined)` would print "undefined".
+              data ? sink[level as 'debug']?.(message, data) : sink[level as 'debug']?.(message);
             } catch {
               // nowhere else to report it
             }
           },
         ]),
-    );
+    ) as Logger);
   return {
     baseUrl: checkBaseUrl(settings.baseUrl ?? DEFAULT_BASE_URL, settings.allowInsecure === true),
     scope,

@@ -13,7 +13,7 @@ export { type CredentialOptions, type ProvidedToken, resolveCredentials, type To
 export * from './errors';
 export type { OperationTypes } from './generated/codex/operation-table.gen';
 export * from './generated/types.gen';
-export type { Logger } from './logger';
+export { LOG_LEVELS, type Logger, type LogLevel } from './logger';
 export { type OperationId, type OperationSpec, operationTable } from './operations';
 export { Page, PagePromise } from './pagination';
 export { type PacingOptions, type QuotaContext, RateLimiter, type SharedQuota } from './rate-limiter';

@@ -3,7 +3,18 @@ export type Logger = {
   debug?(message: string, data?: Record<string, string>): void;
   info?(message: string, data?: Record<string, string>): void;
   warn?(message: string, data?: Record<string, string>): void;
+  /** A call failed for good (after its retries): one line per call. */
+  error?(message: string, data?: Record<string, string>): void;
 };
+
+/**
+ * How much the SDK logs: `'debug'` (every request, response, retry and wait), `'info'` (retries),
+ * `'warn'` (ignored failures of telemetry and stores), `'error'` (failed calls), or `'off'`.
+ */
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'off';
+
+/** The log levels, most verbose first (`'off'` last). Runtime packages check `CODEX_LOG` against it. */
+export const LOG_LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error', 'off'];
 
 /** Headers that may be logged; everything else (Authorization above all) is left out. */
 const LOGGABLE =

@@ -162,14 +162,16 @@ export class RateLimiter {
   /**
    * Resolves when one more request may be sent (and counts it). Rejects if `signal` aborts first.
    * `no-wait`: rejects at once with a CodexError when it would wait; `count`: never waits (pacing off).
+   * Each wait, with its length and reason, goes to `log.debug` (the calling Client's logger).
    */
-  async acquire(signal?: AbortSignal, mode: 'wait' | 'no-wait' | 'count' = 'wait'): Promise<void> {
+  async acquire(signal?: AbortSignal, mode: 'wait' | 'no-wait' | 'count' = 'wait', log?: Logger): Promise<void> {
     // Background refreshes too take a shared slot ('no-wait': only when one is free now).
     const shared = mode === 'count' ? undefined : this.#shared;
     let held = !shared; // a slot of the shared quota
     for (;;) {
       signal?.throwIfAborted();
       let wait = mode === 'count' ? 0 : this.#wait(this.#clock.now());
+      let reason = '';
       if (wait === 0) {
         // This process's check and count must not be split by an await (concurrent callers would
         // all pass the check): take the shared slot first, then check again.
@@ -177,8 +179,15 @@ export class RateLimiter {
         wait = await shared.quota.take(shared.key, shared.context);
         held = !(wait > 0);
         if (held) continue;
+        reason = 'shared quota';
       }
       if (mode === 'no-wait') throw new CodexError('No pacing slot is free now.');
+      log?.debug?.(
+        `codex: pacing waits ${wait} ms (${
+          reason ||
+          ((this.#serverRemaining ?? 1) < 1 ? 'X-RateLimit-Remaining: 0' : `${this.#limit} per ${this.#windowMs} ms`)
+        })`,
+      );
       await this.#clock.sleep(wait, signal);
     }
     this.#tokens -= 1;

@@ -29,7 +29,7 @@ export type TokenManagerOptions = {
   clock: Clock;
   /** [0, 1); injectable for tests. */
   random?: () => number;
-  /** Where a failing store is reported, once. */
+  /** Where a failing store is reported, once, and refreshes and waits for them (debug). */
   logger?: Logger | undefined;
 };
 
@@ -110,6 +110,9 @@ export class TokenManager {
       }
       return current;
     }
+    this.#options.logger?.debug?.(
+      `codex: waiting for a token refresh (${current ? `expires in ${current.expiresAt - now} ms` : 'no token yet'})`,
+    );
     const flight = this.#flight ?? this.#refresh(false);
     if (!flight.background) return this.#wait(flight, signal);
     // A background refresh is not retried and has a short timeout: if it fails, refresh for real.

@@ -232,7 +232,10 @@ export class Transport {
         let waitStart = clock.now();
         if (gated) {
           const entered = limiter.enter(signal);
-          if (entered) await entered;
+          if (entered) {
+            log?.debug?.(`codex: ${operationId} waits for an in-flight slot`);
+            await entered;
+          }
         }
         pacingWaitMs += clock.now() - waitStart;
         try {
@@ -242,7 +245,7 @@ export class Transport {
           // A background refresh takes a free slot or gives up (the next caller tries again): waiting
           // for one would hold the process open on a timer.
           waitStart = clock.now();
-          await limiter.acquire(signal, background ? 'no-wait' : config.pacing ? 'wait' : 'count');
+          await limiter.acquire(signal, background ? 'no-wait' : config.pacing ? 'wait' : 'count', log);
           pacingWaitMs += clock.now() - waitStart;
           let sent: { response: Response; text: string } | 'timeout' | undefined;
           let attemptTrace: AttemptTrace | undefined;
@@ -283,7 +286,10 @@ export class Transport {
               requestId: answer.get('x-request-id') ?? undefined,
               attempt,
             });
-            log?.debug?.(`codex: ← ${status} ${operationId}`, logHeaders(answer));
+            log?.debug?.(
+              `codex: ← ${status} ${method} ${url} (${operationId}, attempt ${attempt}, request ${answer.get('x-request-id')})`,
+              logHeaders(answer),
+            );
             if (response.ok) {
               internal.onResponse?.(response);
               return this.#parse(op, response, text, internal);
@@ -334,6 +340,13 @@ export class Transport {
           : isCodexError(error)
             ? error
             : new APIConnectionError(`Could not reach the Codex API at ${config.baseUrl}.`);
+      // One line per failed call: its kind, status, code and request id, never its message (the
+      // API's may quote input). A background refresh fails no call (the next caller refreshes, and
+      // logs if that fails too); an abort is the caller's choice.
+      const failed = thrown as Partial<APIError>;
+      log?.[callerSignal?.aborted || background ? 'debug' : 'error']?.(
+        `codex: ✗ ${operationId} failed: ${[failed.name, failed.status, failed.code].join(' ').trim()} (request ${failed.requestId})`,
+      );
       throw thrown;
     } finally {
       trace?.end({ status, requestId, error: thrown, retries, pacingWaitMs });

@@ -1,5 +1,6 @@
 import { type ClientOptions, CodexError, Client as CoreClient, type TokenStore } from '@codex/core';
 import { fileTokenStore } from './file-token-store.ts';
+import { logLevelFromEnv, stderrLogger } from './logging.ts';
 import { checkTokenStore } from './options.ts';
 import { permissionAwareFetch, readEnv, readEnvIfAllowed } from './permissions.ts';
 import { VERSION } from './version.ts';
@@ -24,7 +25,9 @@ export const USER_AGENT: string = `codex-sdk-deno/${VERSION} deno/${Deno.version
 /**
  * The Codex API client for Deno. Without credentials in the options it reads CODEX_API_KEY (or
  * CODEX_CLIENT_ID + CODEX_CLIENT_SECRET) through Deno.env; missing permissions give an error that
- * names the flag to add (--allow-env=CODEX_API_KEY, --allow-net=<host>).
+ * names the flag to add (--allow-env=CODEX_API_KEY, --allow-net=<host>). CODEX_LOG (debug, info,
+ * warn, error, off) logs to stderr, like the `logLevel` option, which overrides it; it is read only
+ * with --allow-env for it (else ignored, without a prompt).
  */
 export class Client extends CoreClient {
   constructor(options: DenoClientOptions = {}) {
@@ -56,12 +59,15 @@ export class Client extends CoreClient {
     }
     const baseUrl = rest.baseUrl ?? readEnvIfAllowed('CODEX_BASE_URL');
     const store = where === 'file' ? fileTokenStore() : where === 'memory' ? undefined : where;
+    // The option wins over CODEX_LOG; either logs to stderr unless a logger is given.
+    const logLevel = rest.logLevel ?? logLevelFromEnv(rest.logger ?? stderrLogger);
     super({
       fetch: permissionAwareFetch,
       ...rest,
       ...credentials,
       ...(baseUrl !== undefined && { baseUrl }),
       ...(store !== undefined && { tokenStore: store }),
+      ...(logLevel !== undefined && { logLevel, logger: rest.logger ?? stderrLogger }),
       headers: { 'User-Agent': USER_AGENT, ...rest.headers },
     } as ClientOptions);
   }

@@ -172,3 +172,54 @@ Deno.test({
     assert(!/cdx_at|cdx_sk/.test(warnings[0] ?? ''), 'no token or secret in the warning');
   },
 });
+
+/** Runs `fn` with console's methods recording what they are given (method and first argument). */
+async function consoleCalls(fn: () => Promise<unknown>): Promise<string[]> {
+  const names = ['log', 'debug', 'info', 'warn', 'error'] as const;
+  const original = names.map((name) => console[name]);
+  const calls: string[] = [];
+  for (const name of names) console[name] = (first: unknown) => calls.push(`${name}: ${first}`);
+  try {
+    await fn();
+  } finally {
+    names.forEach((name, i) => {
+      console[name] = original[i] as (typeof console)[typeof name];
+    });
+  }
+  return calls;
+}
+
+Deno.test('without --allow-env, CODEX_LOG (debug, set by test/run.mjs) is not read: no error, no prompt, no logging', async () => {
+  assert(Deno.permissions.querySync({ name: 'env', variable: 'CODEX_LOG' }).state !== 'granted', 'env is allowed');
+  const calls = await consoleCalls(async () => {
+    const client = new Client({ apiKey: server.readWriteKey, baseUrl: server.url });
+    await client.documents.list();
+    await client.documents.get('doc_missing').catch(() => {});
+  });
+  assert(calls.length === 0, JSON.stringify(calls));
+});
+
+Deno.test('logLevel logs to stderr (console.error for every level, never stdout), without the secret or a token', async () => {
+  const calls = await consoleCalls(async () => {
+    const client = new Client({ apiKey: server.readWriteKey, baseUrl: server.url, logLevel: 'debug' });
+    await client.documents.list();
+    await client.documents.get('doc_missing').catch(() => {});
+  });
+  assert(calls.length > 0 && calls.every((c) => c.startsWith('error: codex: ')), JSON.stringify(calls));
+  const text = calls.join('\n');
+  assert(text.includes(`← 200 GET ${server.url}/documents (listDocuments, attempt 1, request req_`), text);
+  assert(text.includes('✗ getDocument failed: NotFoundError 404 not_found'), text);
+  const secret = server.readWriteKey.split(':')[1] as string;
+  assert(!text.includes(secret) && !text.includes('cdx_at_'), text);
+});
+
+Deno.test("logLevel is checked at construction: 'loud' is a CodexError", () => {
+  let error: unknown;
+  try {
+    new Client({ apiKey: server.readWriteKey, baseUrl: server.url, logLevel: 'loud' as 'debug' });
+  } catch (e) {
+    error = e;
+  }
+  assert(error instanceof CodexError, `expected a CodexError, got ${error}`);
+  assert(error.message === 'logLevel must be one of debug, info, warn, error, off; got string.', error.message);
+});

@@ -2,8 +2,8 @@
 // Runs the Deno tests in the real deno binary against @codex/dev-server: starts the server here
 // (Node), then `deno test --allow-net=127.0.0.1` (and read/write in one temporary directory) with
 // the server's address as an argument, then `deno run` CLI processes with the file token cache:
-// two sharing it, one without --allow-write, one without --allow-env for HOME. Exits non-zero on
-// any failure.
+// two sharing it, one without --allow-write, one without --allow-env for HOME; and CLI processes
+// with CODEX_LOG, with and without --allow-env for it. Exits non-zero on any failure.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -28,34 +28,45 @@ const info = {
   readOnlyKey: 'cdx_id_deno_ro:cdx_sk_deno_ro',
 };
 const env = { ...process.env, DENO_NO_UPDATE_CHECK: '1', NO_COLOR: '1' };
+// Each run sets CODEX_LOG itself, if at all.
+delete env.CODEX_LOG;
 let failed = false;
-// Asynchronous: the dev server runs in this process and must keep answering meanwhile. stderr is
-// shown and also returned.
+// Asynchronous: the dev server runs in this process and must keep answering meanwhile. stdout and
+// stderr are shown and also returned.
 const run = (args, extraEnv = {}, cwd = here) =>
   new Promise((resolve) => {
     const child = spawn(deno, args, {
       cwd,
       env: { ...env, ...extraEnv },
-      stdio: ['ignore', 'inherit', 'pipe'],
+      stdio: ['ignore', 'pipe', 'pipe'],
     });
+    let stdout = '';
     let stderr = '';
+    child.stdout.on('data', (chunk) => {
+      process.stdout.write(chunk);
+      stdout += chunk;
+    });
     child.stderr.on('data', (chunk) => {
       process.stderr.write(chunk);
       stderr += chunk;
     });
-    child.on('close', (status) => resolve({ status, stderr }));
+    child.on('close', (status) => resolve({ status, stdout, stderr }));
   });
 
 try {
-  const tests = await run([
-    'test',
-    '--allow-net=127.0.0.1',
-    `--allow-read=${fsRoot}`,
-    `--allow-write=${fsRoot}`,
-    'test/',
-    '--',
-    JSON.stringify(info),
-  ]);
+  const tests = await run(
+    [
+      'test',
+      '--allow-net=127.0.0.1',
+      `--allow-read=${fsRoot}`,
+      `--allow-write=${fsRoot}`,
+      'test/',
+      '--',
+      JSON.stringify(info),
+      // Without --allow-env, CODEX_LOG must not be read: no error, no prompt, no logging.
+    ],
+    { CODEX_LOG: 'debug' },
+  );
   if (tests.status !== 0) failed = true;
 
   // CODEX_CLIENT_ID + CODEX_CLIENT_SECRET alone, with permission for exactly those.
@@ -144,6 +155,46 @@ try {
     );
     failed = true;
   } else console.log('✓ refused with the flag to add; nothing written in the working directory');
+
+  // CODEX_LOG, read with --allow-env for it: debug lines on stderr, never the secret or a token
+  // (every token of the dev server starts with cdx_at_), nothing on stdout.
+  const logEnv = { CODEX_API_KEY: info.readWriteKey, CODEX_BASE_URL: info.url };
+  const logFlags = (allowed) => ['run', '--allow-net=127.0.0.1', `--allow-env=${allowed}`, 'test/log-cli.ts'];
+  server.admin.clearRequests();
+  console.log('CODEX_LOG=debug with --allow-env for it (debug lines expected):');
+  const debug = await run(logFlags('CODEX_API_KEY,CODEX_BASE_URL,CODEX_LOG'), { ...logEnv, CODEX_LOG: 'debug' });
+  const [issue, list, get] = server.admin.requests();
+  const expected = [
+    `codex: → POST ${info.url}/auth/token (attempt 1)`,
+    `codex: ← 200 POST ${info.url}/auth/token (issueToken, attempt 1, request ${issue?.requestId})`,
+    `codex: ← 200 GET ${info.url}/documents (listDocuments, attempt 1, request ${list?.requestId})`,
+    `codex: ✗ getDocument failed: NotFoundError 404 not_found (request ${get?.requestId})`,
+  ];
+  const missing = expected.filter((line) => !debug.stderr.includes(line));
+  const leaked = ['cdx_sk_deno_rw', 'cdx_at_', 'Bearer', 'authorization'].filter((s) =>
+    debug.stderr.toLowerCase().includes(s.toLowerCase()),
+  );
+  if (debug.status !== 0 || missing.length || leaked.length || debug.stdout !== '') {
+    console.error(
+      `✗ CODEX_LOG=debug: exit ${debug.status}, missing ${JSON.stringify(missing)}, leaked ${JSON.stringify(leaked)}, stdout ${JSON.stringify(debug.stdout)}`,
+    );
+    failed = true;
+  } else console.log('✓ method, path, status, attempt and request ids on stderr; no secret, no token; stdout clean');
+
+  console.log('CODEX_LOG=debug without --allow-env for it (no output expected):');
+  const denied = await run(logFlags('CODEX_API_KEY,CODEX_BASE_URL'), { ...logEnv, CODEX_LOG: 'debug' });
+  if (denied.status !== 0 || denied.stderr !== '' || denied.stdout !== '') {
+    console.error(`✗ without --allow-env=CODEX_LOG: exit ${denied.status}, output ${JSON.stringify(denied)}`);
+    failed = true;
+  } else console.log('✓ the calls worked, CODEX_LOG was not read, nothing was logged');
+
+  console.log('CODEX_LOG=verbose (one warning expected):');
+  const invalid = await run(logFlags('CODEX_API_KEY,CODEX_BASE_URL,CODEX_LOG'), { ...logEnv, CODEX_LOG: 'verbose' });
+  const warning = 'codex: CODEX_LOG="verbose" is not one of debug, info, warn, error, off; ignored.\n';
+  if (invalid.status !== 0 || invalid.stderr !== warning || invalid.stdout !== '') {
+    console.error(`✗ CODEX_LOG=verbose: exit ${invalid.status}, output ${JSON.stringify(invalid)}`);
+    failed = true;
+  } else console.log('✓ one warning, and the calls worked');
 } finally {
   await server.close();
   rmSync(fsRoot, { recursive: true, force: true });

@@ -3,6 +3,7 @@ import type { Dispatcher } from 'undici';
 import { backgroundFetch } from './background-fetch';
 import { type Env, type ProfileOptions, resolveCredentialChain } from './credentials';
 import { fileRefreshCoordination, fileTokenStore } from './file-token-store';
+import { logLevelFromEnv, stderrLogger } from './logging';
 import { checkString, checkTokenStore, describeValue } from './options';
 import { checkProxyUrl, fetchVia, proxyFromEnv } from './proxy';
 import { autoTracer } from './tracing';
@@ -18,7 +19,7 @@ export type NodeClientOptions = Partial<Omit<ClientOptions, 'tokenStore'>> &
     tokenStore?: 'memory' | 'file' | TokenStore;
     /** @deprecated Renamed `tokenStore` (the same values). */
     tokenCache?: 'memory' | 'file' | TokenStore;
-    /** Environment to read credentials and proxy settings from. @default process.env */
+    /** Environment to read credentials, proxy settings and CODEX_LOG from. @default process.env */
     env?: Env;
     /**
      * A forward proxy for every request, such as `'http://proxy.internal:3128'`
@@ -41,7 +42,8 @@ export const USER_AGENT = `codex-sdk-node/${VERSION} node/${process.versions.nod
 
 /**
  * The Codex API client for Node.js. With no credentials in the options it reads CODEX_API_KEY,
- * then CODEX_CLIENT_ID + CODEX_CLIENT_SECRET, then ~/.config/codex/credentials.json.
+ * then CODEX_CLIENT_ID + CODEX_CLIENT_SECRET, then ~/.config/codex/credentials.json. CODEX_LOG
+ * (debug, info, warn, error, off) logs to stderr, like the `logLevel` option, which overrides it.
  */
 export class Client extends CoreClient {
   constructor(options: NodeClientOptions = {}) {
@@ -64,6 +66,8 @@ export class Client extends CoreClient {
     const baseUrl = rest.baseUrl ?? credentials.baseUrl ?? env.CODEX_BASE_URL;
     const coordinateRefresh = rest.coordinateRefresh ?? fileRefreshCoordination(store);
     const fetch = proxiedFetch(rest.fetch, proxy, dispatcher, baseUrl ?? DEFAULT_BASE_URL, env);
+    // The option wins over CODEX_LOG; either logs to stderr unless a logger is given.
+    const logLevel = rest.logLevel ?? logLevelFromEnv(env.CODEX_LOG, rest.logger ?? stderrLogger);
     super({
       // Background token refreshes over sockets that do not keep the process alive (issue 9,
       // item 14); core uses a fetch of the user's own (a proxy, a test double) for everything.
@@ -78,6 +82,7 @@ export class Client extends CoreClient {
       ...(coordinateRefresh && { coordinateRefresh }),
       // Through a proxy, background refreshes go through it too (core leaves them to this fetch).
       ...(fetch && { fetch }),
+      ...(logLevel !== undefined && { logLevel, logger: rest.logger ?? stderrLogger }),
       headers: { 'User-Agent': USER_AGENT, ...rest.headers },
     });
   }
