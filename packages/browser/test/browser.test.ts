@@ -102,7 +102,7 @@ describe('@codex/browser in Chromium', () => {
           tokenStore: sessionTokenStore(),
           tokenStorage: sessionTokenStore(),
         }),
-    ).toThrow(new CodexError('Pass tokenStore only: tokenStorage is its former name.'));
+    ).toThrow(new CodexError('Pass tokenStore only: tokenStorage is its former name.', { code: 'invalid_option' }));
   });
 
   it('ten tabs opened at once make one token request', async () => {

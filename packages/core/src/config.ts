@@ -1,11 +1,20 @@
 import { type Clock, systemClock } from './clock';
 import type { TokenProvider } from './credentials';
-import { CodexError } from './errors';
+import { CodexError, isCodexError } from './errors';
 import { LOG_LEVELS, type Logger, type LogLevel } from './logger';
 import type { PacingOptions, SharedQuota } from './rate-limiter';
 import type { RefreshContext } from './shared-refresh';
 import type { TokenStore } from './token-store';
 import type { Tracer } from './tracing';
+
+/**
+ * What the SDK needs of a fetch: `globalThis.fetch`, undici's `fetch` (whose Response type differs
+ * from the DOM's only in stream generics) or your own. It is called with a URL string.
+ */
+export type Fetch = (
+  url: string,
+  init: { method: string; headers: Headers; body?: string; signal: AbortSignal; redirect: 'manual' },
+) => Promise<Pick<Response, 'ok' | 'status' | 'statusText' | 'headers' | 'type' | 'text'>>;
 
 export const DEFAULT_BASE_URL = 'https://api.codex.dev/v1';
 
@@ -51,13 +60,13 @@ export type ClientSettings = {
    * @default 64
    */
   maxInFlight?: number;
-  /** fetch to use; looked up on globalThis at call time when absent. */
-  fetch?: typeof fetch;
+  /** fetch to use (undici's works too); looked up on globalThis at call time when absent. */
+  fetch?: Fetch;
   /**
    * fetch for token refreshes that no caller waits for; one that does not keep the process alive
    * (@codex/node supplies it). @default `fetch`
    */
-  backgroundFetch?: typeof fetch;
+  backgroundFetch?: Fetch;
   /**
    * Refresh a token shortly before it expires without making a call wait. `false` where work left
    * running after a response is cancelled (edge runtimes: @codex/sdk's edge build): the next call
@@ -119,8 +128,8 @@ export type ClientConfig = Required<
   sharedQuota: SharedQuota | undefined;
   clock: Clock;
   random: () => number;
-  fetch: () => typeof fetch;
-  backgroundFetch: (() => typeof fetch) | undefined;
+  fetch: () => Fetch;
+  backgroundFetch: (() => Fetch) | undefined;
 };
 
 const LOOPBACK = /^(localhost|127(\.\d{1,3}){3}|\[::1\])$/i;
@@ -190,7 +199,18 @@ export function checkHeaders(name: string, record: unknown, into = new Headers()
   return into;
 }
 
+/** Client options, checked: a mistake is a CodexError with the code `invalid_option`. */
 export function resolveConfig(settings: ClientSettings): ClientConfig {
+  try {
+    return checkConfig(settings);
+  } catch (error) {
+    throw isCodexError(error) && error.code === 'invalid_argument'
+      ? new CodexError(error.message, { code: 'invalid_option' })
+      : error;
+  }
+}
+
+function checkConfig(settings: ClientSettings): ClientConfig {
   const num = (name: keyof ClientSettings, fallback: number, integer = false, min = 0): number =>
     checkNumber(name, settings[name] ?? fallback, integer, min);
   const { scope, pacing, hooks = {}, logger, logLevel, clock = systemClock } = settings;
@@ -257,7 +277,7 @@ export function resolveConfig(settings: ClientSettings): ClientConfig {
     fetch: () => {
       const f = settings.fetch ?? globalThis.fetch;
       if (typeof f !== 'function') {
-        throw new CodexError('No fetch is available here: pass the `fetch` option.');
+        throw new CodexError('No fetch is available here: pass the `fetch` option.', { code: 'unsupported_runtime' });
       }
       return settings.fetch ? f : f.bind(globalThis);
     },

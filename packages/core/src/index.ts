@@ -8,7 +8,7 @@
 export type { BatchOptions, BatchOutcome } from './batch';
 export { Client, type ClientOptions } from './client';
 export { type Clock, systemClock } from './clock';
-export { type ClientHooks, type ClientSettings, checkBaseUrl, DEFAULT_BASE_URL } from './config';
+export { type ClientHooks, type ClientSettings, checkBaseUrl, DEFAULT_BASE_URL, type Fetch } from './config';
 export { type CredentialOptions, type ProvidedToken, resolveCredentials, type TokenProvider } from './credentials';
 export * from './errors';
 export type { OperationTypes } from './generated/codex/operation-table.gen';

@@ -1,4 +1,4 @@
-import { type ClientConfig, type ClientHooks, checkHeaders, typeOf } from './config';
+import { type ClientConfig, type ClientHooks, checkHeaders, type Fetch, typeOf } from './config';
 import {
   APIConnectionError,
   APIConnectionTimeoutError,
@@ -336,7 +336,9 @@ export class Transport {
       thrown = callerSignal?.aborted
         ? new APIUserAbortError()
         : deadlineHit
-          ? new APIConnectionTimeoutError(`The call exceeded its deadline of ${deadline} ms.`)
+          ? new APIConnectionTimeoutError(`The call exceeded its deadline of ${deadline} ms.`, {
+              code: 'deadline_exceeded',
+            })
           : isCodexError(error)
             ? error
             : new APIConnectionError(`Could not reach the Codex API at ${config.baseUrl}.`);
@@ -384,7 +386,7 @@ export class Transport {
     body: string | undefined,
     signal: AbortSignal,
     timeout: number,
-    fetch: typeof globalThis.fetch,
+    fetch: Fetch,
     background: boolean,
   ): Promise<{ response: Response; text: string } | 'timeout'> {
     const attempt = new AbortController();
@@ -410,7 +412,8 @@ export class Transport {
         // Never follow: the request carries a bearer token (a 3xx becomes a RedirectError).
         redirect: 'manual',
       });
-      return { response, text: await response.text() };
+      // Any fetch's Response (undici's...) is a Response to the callers of withResponse().
+      return { response: response as Response, text: await response.text() };
     } catch (error) {
       if (timedOut && !signal.aborted) return 'timeout';
       throw error;

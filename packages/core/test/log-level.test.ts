@@ -111,6 +111,7 @@ describe('logLevel', () => {
       expect(() => clientFor(server, RW, { logLevel: logLevel as 'debug' })).toThrow(
         new CodexError(
           `logLevel must be one of debug, info, warn, error, off; got ${typeof logLevel === 'object' ? 'null' : typeof logLevel}.`,
+          { code: 'invalid_option' },
         ),
       );
     expect(() => clientFor(server, RW, { logger: { error: 'no' } as unknown as Logger })).toThrow(

@@ -94,7 +94,7 @@ describe.each(runtimes)('CODEX_LOG under %s', (_, runtime) => {
 describe('logLevel in @codex/node', () => {
   it('rejects a value that is not a level at construction, whatever CODEX_LOG says', () => {
     expect(() => new Client({ apiKey: API_KEY, env: { CODEX_LOG: 'debug' }, logLevel: 'loud' as 'debug' })).toThrow(
-      new CodexError('logLevel must be one of debug, info, warn, error, off; got string.'),
+      new CodexError('logLevel must be one of debug, info, warn, error, off; got string.', { code: 'invalid_option' }),
     );
   });
 
