@@ -185,9 +185,7 @@ export class RateLimiter {
       log?.debug?.(
         `codex: pacing waits ${wait} ms (${
           reason ||
-          ((this.#serverRemaining ?? 1) < 1
-            ? 'X-RateLimit-Remaining: 0'
-            : `${this.#limit} per ${this.#windowMs} ms`)
+          ((this.#serverRemaining ?? 1) < 1 ? 'X-RateLimit-Remaining: 0' : `${this.#limit} per ${this.#windowMs} ms`)
         })`,
       );
       await this.#clock.sleep(wait, signal);

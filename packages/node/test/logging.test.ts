@@ -37,7 +37,10 @@ async function program(baseUrl: string, codexLog: string | undefined, options = 
   return { stdout, stderr, token: await readFile(tokenFile, 'utf8') };
 }
 
-const runtimes: [string, string][] = [['node', process.execPath], ...(existsSync(BUN) ? [['bun', BUN] as [string, string]] : [])];
+const runtimes: [string, string][] = [
+  ['node', process.execPath],
+  ...(existsSync(BUN) ? [['bun', BUN] as [string, string]] : []),
+];
 
 describe.each(runtimes)('CODEX_LOG under %s', (_, runtime) => {
   it('debug: stderr shows method, path, status, attempt and request id of every request; never the secret or the token; stdout stays clean', async () => {
