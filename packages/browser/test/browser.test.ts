@@ -63,6 +63,34 @@ describe('@codex/browser in Chromium', () => {
     expect(new URL(server.url).origin).not.toBe(location.origin);
   });
 
+  it('logLevel logs to the console (debug lines to console.debug, failed calls to console.error), never a token', async () => {
+    await admin('POST', '/reset');
+    const names = ['log', 'debug', 'info', 'warn', 'error'] as const;
+    const original = names.map((name) => console[name]);
+    const calls: string[] = [];
+    for (const name of names) console[name] = (first: unknown) => calls.push(`${name} ${first}`);
+    try {
+      const client = new Client({ baseUrl: server.url, tokenProvider: backendTokenProvider, logLevel: 'debug' });
+      await client.documents.list();
+      await client.documents.get('doc_missing').catch(() => {});
+      await new Client({ baseUrl: server.url, tokenProvider: backendTokenProvider, logLevel: 'off' }).documents.list();
+    } finally {
+      names.forEach((name, i) => {
+        console[name] = original[i] as (typeof console)[typeof name];
+      });
+    }
+    // attempt 2 when the page's cached token was revoked by the reset (a 401, replayed once).
+    expect(calls).toContainEqual(`debug codex: → GET ${server.url}/documents (attempt 1)`);
+    expect(calls).toContainEqual(
+      expect.stringMatching(/^debug codex: ← 200 GET \S+\/documents \(listDocuments, attempt \d, request req_\w+\)$/),
+    );
+    expect(calls).toContainEqual(
+      expect.stringMatching(/^error codex: ✗ getDocument failed: NotFoundError 404 not_found \(request req_\w+\)$/),
+    );
+    expect(calls.every((c) => /^(debug|error) codex: /.test(c))).toBe(true);
+    expect(calls.join('\n')).not.toMatch(/cdx_at_|bearer|authorization/i);
+  });
+
   it('keeps tokens in memory by default: nothing in sessionStorage or localStorage', async () => {
     await admin('POST', '/reset');
     const client = new Client({ baseUrl: server.url, tokenProvider: backendTokenProvider });

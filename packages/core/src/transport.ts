@@ -343,11 +343,11 @@ export class Transport {
             ? error
             : new APIConnectionError(`Could not reach the Codex API at ${config.baseUrl}.`);
       // One line per failed call: its kind, status, code and request id, never its message (the
-      // API's may quote input). A background refresh fails no call (the next caller refreshes, and
-      // logs if that fails too); an abort is the caller's choice.
+      // API's may quote input). A token request fails no call itself: the calls waiting for it
+      // fail, each with its own line; an abort is the caller's choice.
       const failed = thrown as Partial<APIError>;
-      log?.[callerSignal?.aborted || background ? 'debug' : 'error']?.(
-        `codex: ✗ ${operationId} failed: ${[failed.name, failed.status, failed.code].join(' ').trim()} (request ${failed.requestId})`,
+      log?.[callerSignal?.aborted || !op.auth ? 'debug' : 'error']?.(
+        `codex: ✗ ${operationId} failed: ${[failed.name, failed.status, failed.code].filter(Boolean).join(' ')}${failed.requestId ? ` (request ${failed.requestId})` : ''}`,
       );
       throw thrown;
     } finally {

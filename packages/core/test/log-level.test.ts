@@ -105,6 +105,18 @@ describe('logLevel', () => {
     ]);
   });
 
+  it("an unreachable API: one error line with the error's kind, and no request id", async () => {
+    const { lines, logger } = recorder();
+    const client = clientFor({ url: 'http://127.0.0.1:9/v1' } as Parameters<typeof clientFor>[0], RW, {
+      logger,
+      logLevel: 'error',
+      maxRetries: 0,
+    });
+    await expect(client.documents.list()).rejects.toThrow('Could not reach the Codex API');
+    // The token request's failure is the call's: one line, for the call.
+    expect(lines).toEqual(['error codex: ✗ listDocuments failed: APIConnectionError connection_error']);
+  });
+
   it('rejects a value that is not a level, at construction, naming the option', async () => {
     const server = await devServer();
     for (const logLevel of ['verbose', 'DEBUG', 1, null])

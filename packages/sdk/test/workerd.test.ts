@@ -54,6 +54,18 @@ describe('@codex/sdk in workerd', () => {
     expect(await call('/build')).toEqual({ userAgent: expect.stringMatching(/^codex-sdk-edge\//) });
   });
 
+  it('logLevel logs to the console: method, URL, status, attempt, request id; never the secret or a token', async () => {
+    const { lines } = (await call('/log')) as { lines: string[] };
+    expect(lines).toContainEqual(`debug codex: → GET ${server.url}/documents (attempt 1)`);
+    expect(lines).toContainEqual(
+      expect.stringMatching(/^debug codex: ← 200 GET \S+\/documents \(listDocuments, attempt 1, request req_\w+\)$/),
+    );
+    expect(lines).toContainEqual(
+      expect.stringMatching(/^error codex: ✗ getDocument failed: NotFoundError 404 not_found \(request req_\w+\)$/),
+    );
+    expect(lines.join('\n')).not.toMatch(/cdx_sk_|cdx_at_|bearer|authorization/i);
+  });
+
   it('refuses a redirect to another origin, which sees no request (and so no token)', async () => {
     let elsewhere = 0;
     const other = createServer((_, res) => {

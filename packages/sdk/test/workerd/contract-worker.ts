@@ -21,6 +21,23 @@ export default {
       );
       return Response.json({ name: error?.name, message: error?.message });
     }
+    if (url.pathname === '/log') {
+      // logLevel without a logger: the edge build logs to the isolate's console.
+      const names = ['log', 'debug', 'info', 'warn', 'error'] as const;
+      const original = names.map((name) => console[name]);
+      const lines: string[] = [];
+      for (const name of names) console[name] = (first: unknown) => lines.push(`${name} ${first}`);
+      try {
+        const client = new sdk.Client({ apiKey: server.readWriteKey, baseUrl: server.url, logLevel: 'debug' });
+        await client.documents.list();
+        await client.documents.get('doc_missing').catch(() => {});
+      } finally {
+        names.forEach((name, i) => {
+          console[name] = original[i] as (typeof console)[typeof name];
+        });
+      }
+      return Response.json({ lines });
+    }
     const scenarios = contractScenarios({
       createClient: (options) =>
         new sdk.Client({
