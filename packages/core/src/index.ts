@@ -4,6 +4,8 @@
  *
  * What is exported here is the public API (see etc/api/core.api.md); the machinery behind it
  * (token manager, rate limiter, retry policy, operation table) is not, and may change in any release.
+ *
+ * @module @codex/core
  */
 export type { BatchOptions, BatchOutcome } from './batch';
 export { Client, type ClientOptions } from './client';

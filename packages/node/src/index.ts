@@ -1,6 +1,8 @@
 /**
  * @codex/node: the Codex API SDK for Node.js. Everything in @codex/core, with a Client that finds
  * credentials in the environment or a profile file and can keep tokens in a file cache.
+ *
+ * @module @codex/node
  */
 export * from '@codex/core';
 export { Client, type NodeClientOptions, USER_AGENT } from './client';

@@ -5,6 +5,8 @@
  * ```js
  * const client = new Client({ apiKey: process.env.CODEX_API_KEY, ...redisSharing(new Redis(process.env.REDIS_URL)) });
  * ```
+ *
+ * @module @codex/redis
  */
 import { createHash, randomUUID } from 'node:crypto';
 import {
