@@ -6,19 +6,21 @@
  * client and SDK functions are at '@codex/core/generated', so that importing the Client does not
  * pull them into bundles.
  */
-export type { BatchOptions, BatchOutcome } from './batch';
+export { APIPromise, type RateLimitInfo, type WithResponse } from './api-promise';
+export { type BatchOptions, type BatchOutcome, BatchPromise, type BatchWithResponse } from './batch';
 export { Client, type ClientOptions } from './client';
 export { type Clock, systemClock } from './clock';
 export { type ClientHooks, type ClientSettings, checkBaseUrl, DEFAULT_BASE_URL } from './config';
 export { type CredentialOptions, type ProvidedToken, resolveCredentials, type TokenProvider } from './credentials';
 export * from './errors';
 export type { OperationTypes } from './generated/codex/operation-table.gen';
+export { Documents } from './generated/codex/resources.gen';
 export * from './generated/types.gen';
 export type { Logger } from './logger';
 export { type OperationId, type OperationSpec, operationTable } from './operations';
 export { Page, PagePromise } from './pagination';
 export { type PacingOptions, type QuotaContext, RateLimiter, type SharedQuota } from './rate-limiter';
-export type { Resources } from './resources';
+export { APIResource } from './resources';
 export { parseRetryAfter } from './retry-after';
 export { type RefreshContext, type RefreshLock, RefreshLockBusy, refreshThroughStore } from './shared-refresh';
 export { TokenManager } from './token-manager';

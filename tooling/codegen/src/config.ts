@@ -27,7 +27,12 @@ const PLUGINS: Record<CodexTarget, NonNullable<UserConfig['plugins']>> = {
     operationTable(),
   ],
   // @codex/dev-server: types, and JSON Schemas (2020-12, every keyword kept) to validate requests with.
-  server: [{ name: '@hey-api/typescript', enums: false }, { name: '@hey-api/schemas', type: 'json' }, operationTable()],
+  // The resource classes are the SDK's; the server has no use for them.
+  server: [
+    { name: '@hey-api/typescript', enums: false },
+    { name: '@hey-api/schemas', type: 'json' },
+    operationTable({ resources: false }),
+  ],
 };
 
 /** The hey-api configuration, shared by `pnpm generate` and the generator's tests. */

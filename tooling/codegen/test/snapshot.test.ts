@@ -5,14 +5,18 @@ import { generate, OUTPUT, readTree } from './generate.ts';
 
 const FIXTURE = new URL('./fixtures/mini.yaml', import.meta.url).pathname;
 
+// Our plugin's output, and the types it refers to. hey-api's own runtime files (client/, core/,
+// sdk.gen.ts) are its tests' business, not ours: only their names are pinned, in the file list.
+const OURS = /^(codex\/.*|types)\.gen\.ts$/;
+
 describe('generator on the fixture spec', () => {
-  it('matches the committed snapshots, file for file', async () => {
+  it('matches the committed snapshots of the operation table, the resource classes and the types', async () => {
     const out = join(OUTPUT, 'mini');
     await generate(FIXTURE, out);
     const tree = await readTree(out);
     expect([...tree.keys()]).toMatchSnapshot('file list');
     for (const [file, contents] of tree) {
-      await expect(contents).toMatchFileSnapshot(`./__snapshots__/mini/${file}`);
+      if (OURS.test(file)) await expect(contents).toMatchFileSnapshot(`./__snapshots__/mini/${file}`);
     }
   });
 
