@@ -19,13 +19,10 @@ export const BANNER = [
 ];
 
 const PLUGINS: Record<CodexTarget, NonNullable<UserConfig['plugins']>> = {
-  // @codex/core: types, the ky client, one function per operation, and our operation table.
-  client: [
-    '@hey-api/client-ky',
-    { name: '@hey-api/typescript', enums: false },
-    { name: '@hey-api/sdk', operations: { strategy: 'flat' } },
-    operationTable(),
-  ],
+  // @codex/core: types, our operation table and resource classes. hey-api's HTTP client and SDK
+  // functions are not generated: the hand-written runtime calls the API (issue 13: generate only
+  // what is used).
+  client: [{ name: '@hey-api/typescript', enums: false }, operationTable()],
   // @codex/dev-server: types, and JSON Schemas (2020-12, every keyword kept) to validate requests with.
   // The resource classes are the SDK's; the server has no use for them.
   server: [
@@ -45,7 +42,7 @@ export function codexConfig({ input, output }: CodexGenerateOptions, target: Cod
       // Every file must be `*.gen.ts`; hey-api's entry file would be `index.ts`, so core's own
       // hand-written index re-exports the generated layer instead.
       entryFile: false,
-      // hey-api keeps `index` files unsuffixed; the client bundle's `client/index.ts` must be `.gen.ts` too.
+      // hey-api keeps `index` files unsuffixed; any `index.ts` it writes must be `.gen.ts` too.
       fileName: { name: (name) => (name === 'index' ? 'index.gen' : name), suffix: '.gen' },
       header: BANNER,
     },

@@ -54,7 +54,7 @@ describe('codex/operation-table', () => {
       ].join('\n'),
     );
     expect(table).toMatch(/archiveItem: \{\n\s+data: ArchiveItemData;\n\s+response: ArchiveItemResponse;/);
-    expect(tree.get('sdk.gen.ts')).toMatch(/export const archiveItem = /);
+    expect(tree.get('codex/resources.gen.ts')).toMatch(/\n {4}archive\(id: string, options\?: RequestOptions\)/);
     expect(tree.get('types.gen.ts')).toMatch(/export type ArchiveItemData = \{/);
   });
 

@@ -5,8 +5,8 @@ import { generate, OUTPUT, readTree } from './generate.ts';
 
 const FIXTURE = new URL('./fixtures/mini.yaml', import.meta.url).pathname;
 
-// Our plugin's output, and the types it refers to. hey-api's own runtime files (client/, core/,
-// sdk.gen.ts) are its tests' business, not ours: only their names are pinned, in the file list.
+// Our plugin's output, and the types it refers to (hey-api's HTTP client and SDK functions are
+// not generated: the file list pins that too).
 const OURS = /^(codex\/.*|types)\.gen\.ts$/;
 
 describe('generator on the fixture spec', () => {
@@ -24,7 +24,7 @@ describe('generator on the fixture spec', () => {
     const out = join(OUTPUT, 'mini-banner');
     await generate(FIXTURE, out);
     const tree = await readTree(out);
-    expect(tree.size).toBeGreaterThan(5);
+    expect(tree.size).toBeGreaterThanOrEqual(3);
     for (const [file, contents] of tree) {
       expect(file).toMatch(/\.gen\.ts$/);
       expect(contents.startsWith(`${BANNER.join('\n')}\n`), file).toBe(true);
