@@ -2,9 +2,8 @@
  * @codex/core: the runtime-neutral core of the Codex SDKs. Runtime packages (@codex/node,
  * @codex/browser, @codex/deno) re-export it and supply fetch, storage and a User-Agent.
  *
- * The generated layer's types and operation table are exported here; hey-api's generated HTTP
- * client and SDK functions are at '@codex/core/generated', so that importing the Client does not
- * pull them into bundles.
+ * The generated layer (types, operation table, resource classes) is exported here. hey-api's HTTP
+ * client and SDK functions are not generated: the Client's own transport calls the API.
  */
 export { APIPromise, type RateLimitInfo, type WithResponse } from './api-promise';
 export { type BatchOptions, type BatchOutcome, BatchPromise, type BatchWithResponse } from './batch';
