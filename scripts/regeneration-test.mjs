@@ -1,8 +1,10 @@
 #!/usr/bin/env node
 // Regeneration test, on a temporary copy of the repo: add an operation to openapi/codex.yaml, run
-// `pnpm generate` and build @codex/core, then show that the new method exists on the Client, is
-// typed (tsc against the built .d.ts, with a @ts-expect-error that must fire), and sends the right
-// request (a recording HTTP server on 127.0.0.1). No hand-written code changes.
+// `pnpm generate` and build @codex/core, then show that the new method exists on the Client as an
+// ordinary method of the generated resource class, documented with the spec's summary (in
+// resources.gen.ts and in the built .d.ts), typed (tsc against the built .d.ts, with a
+// @ts-expect-error that must fire), and sends the right request (a recording HTTP server on
+// 127.0.0.1). No hand-written code changes.
 import { spawnSync } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -25,6 +27,7 @@ const NEW_OPERATION = `  /documents/{id}/archive:
       operationId: archiveDocument
       tags: [documents]
       summary: Archive a document
+      description: Moves the document to the archive.
       x-codex-resource: documents
       x-codex-method: archive
       security:
@@ -42,11 +45,17 @@ const NEW_OPERATION = `  /documents/{id}/archive:
           $ref: "#/components/responses/NotFound"
 `;
 
-const TYPE_TEST = `import type { Client, Document } from '@codex/core';
+const SUMMARY = 'Archive a document';
+
+const TYPE_TEST = `import type { APIPromise, Client, Document, Documents, WithResponse } from '@codex/core';
 declare const client: Client;
-export const archived: Promise<Document> = client.documents.archive('doc_1');
+export const archived: APIPromise<Document> = client.documents.archive('doc_1');
+export const raw: Promise<WithResponse<Document>> = client.documents.archive('doc_1').withResponse();
+export const method: (id: string) => APIPromise<Document> = ({} as Documents).archive;
 // @ts-expect-error: archive takes the document's ID
 client.documents.archive();
+// @ts-expect-error: the ID is a string
+client.documents.archive(1);
 `;
 
 const REQUEST_TEST = `import { createServer } from 'node:http';
@@ -77,16 +86,31 @@ try {
   sh('pnpm', ['--filter', '@codex/codegen', 'generate'], { cwd: repo });
   const table = readFileSync(join(repo, 'packages/core/src/generated/codex/operation-table.gen.ts'), 'utf8');
   if (!table.includes("operationId: 'archiveDocument'")) throw new Error('the operation table has no archiveDocument');
+  const resources = readFileSync(join(repo, 'packages/core/src/generated/codex/resources.gen.ts'), 'utf8');
+  const method = resources.match(
+    /\/\*\*((?:(?!\*\/)[\s\S])*)\*\/\s*archive\(id: string, options\?: RequestOptions\): APIPromise<Document>/,
+  );
+  if (!method)
+    throw new Error('resources.gen.ts has no archive(id: string, options?: RequestOptions): APIPromise<Document>');
+  for (const text of [SUMMARY, 'Moves the document to the archive.', '@param id', '@throws {NotFoundError} 404'])
+    if (!method[1].includes(text)) throw new Error(`archive()'s JSDoc lacks "${text}"`);
+  console.log(`✓ resources.gen.ts: Documents.archive(id, options) documented with "${SUMMARY}" and its 404`);
 
   step('build @codex/core');
   sh('pnpm', ['--filter', '@codex/core', 'build'], { cwd: repo });
+  const dts = readFileSync(join(repo, 'packages/core/dist/index.d.ts'), 'utf8');
+  if (!new RegExp(`\\* ${SUMMARY}[\\s\\S]{0,2000}archive\\(id: string`).test(dts))
+    throw new Error("the built .d.ts does not document archive() with the spec's summary");
+  console.log("✓ dist/index.d.ts: archive() carries the spec's summary (what editors show on hover)");
 
   step('the method is typed: tsc against the built declarations');
   const check = join(repo, 'packages/core/regeneration-check');
   cpSync(join(root, 'scripts', 'regeneration-test.tsconfig.json'), join(check, 'tsconfig.json'));
   writeFileSync(join(check, 'archive.ts'), TYPE_TEST);
   sh(join(repo, 'node_modules/.bin/tsc'), ['-p', join(check, 'tsconfig.json')], { cwd: check });
-  console.log('✓ client.documents.archive(id): Promise<Document>; calling it without an ID does not compile');
+  console.log(
+    '✓ client.documents.archive(id): APIPromise<Document>, with withResponse(); a missing or non-string ID does not compile',
+  );
 
   step('the method sends the right request');
   writeFileSync(join(check, 'request.mjs'), REQUEST_TEST);

@@ -1,3 +1,4 @@
+import type { WithResponse } from './api-promise';
 import { isAPIConnectionError, isAPIError, isCodexError } from './errors';
 import type { OperationSpec } from './operations';
 import { sha256Hex } from './sha256';
@@ -41,7 +42,12 @@ export type BatchOptions = RequestOptions & {
   onProgress?: (done: number, total: number) => void;
 };
 
-type SendChunk = (body: Record<string, unknown>, options: RequestOptions) => Promise<Record<string, unknown>>;
+/** Sends chunk number `chunk` (from 0, in input order). */
+type SendChunk = (
+  body: Record<string, unknown>,
+  options: RequestOptions,
+  chunk: number,
+) => Promise<Record<string, unknown>>;
 
 /**
  * Runs any number of batch operations: chunks of at most the spec's limit, `concurrency` chunks at
@@ -86,6 +92,7 @@ export async function runBatch<TOp, TDocument>(
       const response = await send(
         { [operationsField]: items },
         { ...requestOptions, ...(key !== undefined && { idempotencyKey: key }) },
+        chunkIndex,
       );
       const results = response?.[resultsField];
       const seen: unknown[] = [];
@@ -131,4 +138,54 @@ export async function runBatch<TOp, TDocument>(
   };
   await Promise.all(Array.from({ length: Math.min(Math.max(1, concurrency), chunks.length) }, worker));
   return outcomes;
+}
+
+/** A batch's outcomes with the HTTP response of each of its requests. */
+export type BatchWithResponse<TDocument> = {
+  data: BatchOutcome<TDocument>[];
+  /**
+   * One entry per chunk (request), in chunk order: the final attempt's response with the chunk's
+   * parsed body as `data`; undefined for a chunk that got no successful answer (its operations'
+   * outcomes carry the error and, when there was one, its request id).
+   */
+  responses: Array<WithResponse<unknown> | undefined>;
+};
+
+/**
+ * What `batch()` returns: await it for the outcomes, or call `.withResponse()` for the responses
+ * of its requests as well. The batch starts at once, awaited or not.
+ */
+export class BatchPromise<TDocument> implements PromiseLike<BatchOutcome<TDocument>[]> {
+  readonly #result: Promise<BatchWithResponse<TDocument>>;
+
+  constructor(result: Promise<BatchWithResponse<TDocument>>) {
+    this.#result = result;
+  }
+
+  // biome-ignore lint/suspicious/noThenProperty: a BatchPromise is awaitable by design.
+  then<A = BatchOutcome<TDocument>[], B = never>(
+    onfulfilled?: ((value: BatchOutcome<TDocument>[]) => A | PromiseLike<A>) | null,
+    onrejected?: ((reason: unknown) => B | PromiseLike<B>) | null,
+  ): Promise<A | B> {
+    return this.#result.then((result) => result.data).then(onfulfilled, onrejected);
+  }
+
+  catch<B = never>(
+    onrejected?: ((reason: unknown) => B | PromiseLike<B>) | null,
+  ): Promise<BatchOutcome<TDocument>[] | B> {
+    return this.then(undefined, onrejected);
+  }
+
+  finally(onfinally?: (() => void) | null): Promise<BatchOutcome<TDocument>[]> {
+    return this.then().finally(onfinally);
+  }
+
+  /** The outcomes and each request's response; rejects like the batch when the batch fails. */
+  withResponse(): Promise<BatchWithResponse<TDocument>> {
+    return this.#result;
+  }
+
+  get [Symbol.toStringTag]() {
+    return 'BatchPromise';
+  }
 }

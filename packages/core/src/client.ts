@@ -7,11 +7,11 @@ import {
   resolveCredentials,
 } from './credentials';
 import { APIConnectionError, APIUserAbortError, CodexError, isCodexError } from './errors';
+import { Documents } from './generated/codex/resources.gen';
 import type { TokenResponse } from './generated/types.gen';
 import { operationTable } from './operations';
 import { RateLimiter } from './rate-limiter';
 import { isAbortSignal } from './request-options';
-import { buildResources, type Resources } from './resources';
 import { sha256Hex } from './sha256';
 import { shared } from './shared';
 import { TOKEN_PATTERN, TokenManager } from './token-manager';
@@ -58,8 +58,9 @@ function checkProvided(value: unknown): ProvidedToken {
  * for await (const doc of client.documents.list()) console.log(doc.title);
  * ```
  */
-// biome-ignore lint/suspicious/noUnsafeDeclarationMerging: the resources are assigned in the constructor from the operation table.
 export class Client {
+  /** Create, read, update, delete, list and batch-edit documents. */
+  readonly documents: Documents;
   readonly #config: ClientConfig;
   readonly #credentials: Credentials;
   readonly #tokens: TokenSource;
@@ -155,8 +156,8 @@ export class Client {
       getToken: (signal) => (manager ? manager.getToken(signal) : ready.then((m) => m.getToken(signal))),
       invalidate: (token) => (manager ? manager.invalidate(token) : ready.then((m) => m.invalidate(token))),
     };
-    const apiTransport = new Transport(config, this.#tokens, limiter);
-    Object.assign(this, buildResources(operationTable, apiTransport, config));
+    const context = { transport: new Transport(config, this.#tokens, limiter), config };
+    this.documents = new Documents(context);
   }
 
   /**
@@ -189,5 +190,3 @@ export class Client {
     };
   }
 }
-
-export interface Client extends Resources {}

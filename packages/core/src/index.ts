@@ -7,17 +7,19 @@
  *
  * @module @codex/core
  */
-export type { BatchOptions, BatchOutcome } from './batch';
+export { APIPromise, type RateLimitInfo, type WithResponse } from './api-promise';
+export { type BatchOptions, type BatchOutcome, BatchPromise, type BatchWithResponse } from './batch';
 export { Client, type ClientOptions } from './client';
 export { type Clock, systemClock } from './clock';
 export { type ClientHooks, type ClientSettings, DEFAULT_BASE_URL, type Fetch } from './config';
 export type { CredentialOptions, ProvidedToken, TokenProvider } from './credentials';
 export * from './errors';
+export { Documents } from './generated/codex/resources.gen';
 export * from './generated/types.gen';
 export { LOG_LEVELS, type Logger, type LogLevel } from './logger';
 export { Page, PagePromise } from './pagination';
 export type { PacingOptions, QuotaContext, SharedQuota } from './rate-limiter';
-export type { Resources } from './resources';
+export { APIResource } from './resources';
 export { type RefreshContext, type RefreshLock, RefreshLockBusy, refreshThroughStore } from './shared-refresh';
 export { memoryTokenStore, type StoredToken, type TokenStore } from './token-store';
 export {

@@ -1,16 +1,39 @@
+import { describeResponse, type RateLimitInfo, type WithResponse } from './api-promise';
 import { CodexError } from './errors';
 
-/** One page of a list. */
+/** One page of a list, with the HTTP response it came from (kept out of JSON). */
 export class Page<T> {
   readonly data: T[];
   /** Cursor of the next page; null on the last page. */
   readonly nextCursor: string | null;
   readonly #fetch: (cursor: string) => Promise<Page<T>>;
+  readonly #response: WithResponse<T[]>;
 
-  constructor(data: T[], nextCursor: string | null, fetchPage: (cursor: string) => Promise<Page<T>>) {
+  constructor(
+    data: T[],
+    nextCursor: string | null,
+    fetchPage: (cursor: string) => Promise<Page<T>>,
+    response: Response,
+  ) {
     this.data = data;
     this.nextCursor = nextCursor;
     this.#fetch = fetchPage;
+    this.#response = describeResponse(data, response);
+  }
+
+  /** The final attempt's response for this page; its body has been read. */
+  get response(): Response {
+    return this.#response.response;
+  }
+
+  /** This page's `X-Request-Id`: quote it when contacting support. */
+  get requestId(): string | undefined {
+    return this.#response.requestId;
+  }
+
+  /** This page's rate-limit headers. */
+  get rateLimit(): RateLimitInfo {
+    return this.#response.rateLimit;
   }
 
   hasNextPage(): boolean {
@@ -57,6 +80,11 @@ export class PagePromise<T> implements PromiseLike<Page<T>>, AsyncIterable<T> {
 
   finally(onfinally?: (() => void) | null): Promise<Page<T>> {
     return this.#start().finally(onfinally);
+  }
+
+  /** The first page with its response, request id and rate-limit headers. */
+  withResponse(): Promise<WithResponse<Page<T>>> {
+    return this.#start().then((page) => describeResponse(page, page.response));
   }
 
   /** Every page, in order. */

@@ -1,130 +1,129 @@
-import { type BatchOptions, type BatchOutcome, runBatch } from './batch';
+import { APIPromise, describeResponse, type WithResponse } from './api-promise';
+import { type BatchOptions, type BatchOutcome, BatchPromise, runBatch } from './batch';
 import { type ClientConfig, checkFunction, checkNumber } from './config';
 import { CodexError } from './errors';
-import type { OperationTypes, operations } from './generated/codex/operation-table.gen';
 import type { OperationSpec } from './operations';
 import { Page, PagePromise } from './pagination';
 import { checkRequestOptions } from './request-options';
-import type { RequestOptions, Transport } from './transport';
+import type { RequestInput, RequestOptions, Transport } from './transport';
 
-// The client's resources are derived from the generated operation table, at run time and in the
-// types: an operation added to the spec becomes `client.<x-codex-resource>.<x-codex-method>()`
-// after `pnpm generate`, with its generated request and response types, and no code here.
-//
-// Arguments: the path parameters in order, then the body (or, for batch operations, the array of
-// operations; or, for operations without a body, the query), then per-call options.
-
-type Table = typeof operations;
-type Id = keyof Table;
-/** Operations on the client: all but the token endpoint, which the SDK calls itself. */
-type PublicId = { [K in Id]: Table[K]['auth'] extends true ? K : never }[Id];
-type Data<K extends Id> = OperationTypes[K]['data'];
-type Response<K extends Id> = OperationTypes[K]['response'];
-type Strings<T> = T extends readonly [unknown, ...infer Rest] ? [string, ...Strings<Rest>] : [];
-type PathArgs<K extends Id> = Strings<Table[K]['pathParams']>;
-type Body<K extends Id> = Data<K> extends { body: infer B } ? B : never;
-type Query<K extends Id> = Data<K> extends { query?: infer Q } ? NonNullable<Q> : never;
-type Field<T, F> = F extends keyof T ? T[F] : never;
-type Element<T> = T extends ReadonlyArray<infer E> ? E : never;
-
-type BatchOf<K extends Id> = Table[K]['batch'] extends { operationsField: infer O; resultsField: infer R }
-  ? { item: Element<Field<Body<K>, O>>; document: NonNullable<Field<Element<Field<Response<K>, R>>, 'document'>> }
-  : never;
-type ItemOf<K extends Id> = Table[K]['pagination'] extends { itemsField: infer F }
-  ? Element<Field<Response<K>, F>>
-  : never;
-
-type Args<K extends Id> = Table[K]['batch'] extends object
-  ? [...PathArgs<K>, operations: ReadonlyArray<BatchOf<K>['item']>, options?: BatchOptions]
-  : Table[K]['hasBody'] extends true
-    ? [...PathArgs<K>, body: Body<K>, options?: RequestOptions]
-    : Table[K]['queryParams'] extends readonly []
-      ? [...PathArgs<K>, options?: RequestOptions]
-      : [...PathArgs<K>, query?: Query<K>, options?: RequestOptions];
-
-type Result<K extends Id> = Table[K]['pagination'] extends object
-  ? PagePromise<ItemOf<K>>
-  : Table[K]['batch'] extends object
-    ? Promise<BatchOutcome<BatchOf<K>['document']>[]>
-    : Promise<Response<K>>;
-
-/** `client.<resource>.<method>(...)` for every operation of the spec. */
-export type Resources = {
-  [R in Table[PublicId]['resource']]: {
-    [K in PublicId as Table[K]['resource'] extends R ? Table[K]['method'] : never]: (...args: Args<K>) => Result<K>;
-  };
-};
+// The helpers behind the generated resource classes (generated/codex/resources.gen.ts): each
+// generated method is one call to `call`, `paginate` or `batch` with its row of the operation
+// table and its arguments, named and typed. What a call does, whatever the operation, is here.
 
 type Json = Record<string, unknown>;
+/** A generated method's arguments: `query` is undefined when the caller left it out. */
+type CallInput = { path?: Record<string, string>; query?: Json | undefined; body?: unknown };
 
-function method(op: OperationSpec, transport: Transport, config: ClientConfig) {
-  const call = callOf(op, transport, config);
-  // Mistakes in the arguments reject like every other failure, rather than throw synchronously.
-  return (...args: unknown[]) => {
-    try {
-      return call(...args);
-    } catch (error) {
-      return op.pagination ? new PagePromise(() => Promise.reject(error)) : Promise.reject(error);
-    }
-  };
+/** What a resource needs of its client. @internal */
+export type ResourceContext = { readonly transport: Transport; readonly config: ClientConfig };
+
+// Kept off the resource objects, so that inspecting or serializing a client shows no internals.
+const contexts = new WeakMap<APIResource, ResourceContext>();
+
+/** Base of the generated resource classes (`client.documents` is a `Documents`). */
+export abstract class APIResource {
+  /** @internal */
+  constructor(context: ResourceContext) {
+    contexts.set(this, context);
+  }
 }
 
-function callOf(op: OperationSpec, transport: Transport, config: ClientConfig) {
-  return (...args: unknown[]) => {
-    // buildUrl checks the values (non-empty strings, no dot segments) when the request is made.
-    const path: Record<string, string> = {};
-    for (const name of op.pathParams) path[name] = args.shift() as string;
-    const first = args.shift();
-    const takesBody = op.hasBody;
-    const takesQuery = !takesBody && op.queryParams.length > 0;
-    const options = ((takesBody || takesQuery ? args.shift() : first) ?? {}) as RequestOptions & BatchOptions;
-    const name = `${op.resource}.${op.method}`;
-    // Checked before anything is sent (issue 9); the transport checks the rest of each request.
-    checkRequestOptions(options);
-    if (takesQuery && first !== undefined && (typeof first !== 'object' || first === null || Array.isArray(first)))
-      throw new CodexError(`${name}: the query must be an object (or left out).`);
+const contextOf = (resource: APIResource) => contexts.get(resource) as ResourceContext;
 
-    if (op.batch) {
-      if (!Array.isArray(first)) throw new CodexError(`${name} takes an array of operations.`);
-      if (options.concurrency !== undefined) checkNumber('concurrency', options.concurrency, true, 1);
-      checkFunction('onProgress', options.onProgress);
-      return runBatch(op, first, options, config.batchConcurrency, (body, chunkOptions) =>
-        transport.request<Json>(op, { path, body }, chunkOptions),
-      );
-    }
-    if (op.pagination) {
-      const { cursorParam, itemsField, nextCursorField } = op.pagination;
-      const query = { ...(first as Json | undefined) };
-      const fetchPage = async (cursor?: string): Promise<Page<unknown>> => {
-        const response = await transport.request<Json>(
-          op,
-          { path, query: cursor === undefined ? query : { ...query, [cursorParam]: cursor } },
-          options,
-        );
-        const next = response[nextCursorField];
-        return new Page((response[itemsField] ?? []) as unknown[], typeof next === 'string' ? next : null, fetchPage);
-      };
-      return new PagePromise(() => fetchPage(query[cursorParam] as string | undefined));
-    }
-    return transport.request(
+/**
+ * Checks what the caller passed before anything is sent (issue 9); the transport checks the rest
+ * of each request (path parameters included, when it builds the URL).
+ */
+function checkCall(op: OperationSpec, input: CallInput, options: RequestOptions): RequestInput {
+  checkRequestOptions(options);
+  const { query, ...rest } = input;
+  if (query === undefined) return rest;
+  if (typeof query !== 'object' || query === null || Array.isArray(query))
+    throw new CodexError(`${op.resource}.${op.method}: the query must be an object (or left out).`);
+  return { ...rest, query };
+}
+
+/** One request: the data, with `.withResponse()` and `.asResponse()`. Mistakes reject, never throw. */
+export function call<T>(
+  resource: APIResource,
+  op: OperationSpec,
+  input: CallInput,
+  options: RequestOptions = {},
+): APIPromise<T> {
+  const { transport } = contextOf(resource);
+  return new APIPromise<T>(async (onResponse) =>
+    transport.request<T>(op, checkCall(op, input, options), options, { onResponse }),
+  );
+}
+
+/** A cursor-paginated list: nothing is sent until the result is awaited or iterated. */
+export function paginate<T>(
+  resource: APIResource,
+  op: OperationSpec,
+  input: CallInput,
+  options: RequestOptions = {},
+): PagePromise<T> {
+  const { transport } = contextOf(resource);
+  let checked: RequestInput;
+  try {
+    checked = checkCall(op, input, options);
+  } catch (error) {
+    return new PagePromise(() => Promise.reject(error));
+  }
+  // Only called for rows with `pagination` (the generator's choice).
+  const { cursorParam, itemsField, nextCursorField } = op.pagination as NonNullable<OperationSpec['pagination']>;
+  const query: Json = { ...checked.query };
+  const fetchPage = async (cursor?: string): Promise<Page<T>> => {
+    let response: Response | undefined;
+    const body = await transport.request<Json>(
       op,
-      { path, ...(takesBody ? { body: first } : takesQuery ? { query: first as Json } : {}) },
+      { ...checked, query: cursor === undefined ? query : { ...query, [cursorParam]: cursor } },
       options,
+      { onResponse: (r) => (response = r) },
+    );
+    const next = body[nextCursorField];
+    return new Page(
+      (body[itemsField] ?? []) as T[],
+      typeof next === 'string' ? next : null,
+      fetchPage,
+      response as Response,
     );
   };
+  return new PagePromise(() => fetchPage(query[cursorParam] as string | undefined));
 }
 
-/** Builds the resource objects from the operation table. */
-export function buildResources(
-  table: Readonly<Record<string, OperationSpec>>,
-  transport: Transport,
-  config: ClientConfig,
-): Resources {
-  const resources: Record<string, Record<string, unknown>> = {};
-  for (const op of Object.values(table)) {
-    if (!op.auth) continue;
-    resources[op.resource] ??= {};
-    (resources[op.resource] as Record<string, unknown>)[op.method] = method(op, transport, config);
-  }
-  return resources as Resources;
+/** Any number of batch operations, in chunks of the spec's limit; one outcome per operation. */
+export function batch<TDocument>(
+  resource: APIResource,
+  op: OperationSpec,
+  input: CallInput & { body: readonly unknown[] },
+  options: BatchOptions = {},
+): BatchPromise<TDocument> {
+  const { transport, config } = contextOf(resource);
+  const responses: Array<WithResponse<unknown> | undefined> = [];
+  const outcomes = (async (): Promise<BatchOutcome<TDocument>[]> => {
+    const { body: operations, ...rest } = input;
+    const checked = checkCall(op, rest, options);
+    if (!Array.isArray(operations)) throw new CodexError(`${op.resource}.${op.method} takes an array of operations.`);
+    if (options.concurrency !== undefined) checkNumber('concurrency', options.concurrency, true, 1);
+    checkFunction('onProgress', options.onProgress);
+    const chunks = Math.ceil(operations.length / (op.batch?.maxOperations ?? 1));
+    responses.length = chunks;
+    return runBatch<unknown, TDocument>(
+      op,
+      operations,
+      options,
+      config.batchConcurrency,
+      async (body, chunkOptions, chunk) => {
+        let response: Response | undefined;
+        const data = await transport.request<Json>(op, { ...checked, body }, chunkOptions, {
+          onResponse: (r) => (response = r),
+        });
+        responses[chunk] = describeResponse(data, response as Response);
+        return data;
+      },
+    );
+  })();
+  return new BatchPromise(outcomes.then((data) => ({ data, responses })));
 }

@@ -1,7 +1,19 @@
-// Type-level tests of the public API (checked by `pnpm typecheck`): the resources derived from
-// the generated operation table have the contract's names, arguments and result types.
+// Type-level tests of the public API (checked by `pnpm typecheck`): the generated resource classes
+// have the contract's names, arguments and result types.
 import { expectTypeOf } from 'vitest';
-import type { BatchOutcome, Client, Document, DocumentList, Page, PagePromise, RequestOptions } from '../src/index';
+import type {
+  APIPromise,
+  BatchOutcome,
+  Client,
+  Document,
+  DocumentList,
+  Documents,
+  Page,
+  PagePromise,
+  RateLimitInfo,
+  RequestOptions,
+  WithResponse,
+} from '../src/index';
 
 declare const client: Client;
 
@@ -18,6 +30,19 @@ expectTypeOf(client.documents.delete('doc_1')).resolves.toEqualTypeOf<void>();
 expectTypeOf(client.documents.batch([{ op: 'delete', id: 'doc_1' }])).resolves.toEqualTypeOf<
   BatchOutcome<Document>[]
 >();
+
+// Ordinary class members: named parameters, raw responses on every kind of call.
+expectTypeOf(client.documents).toEqualTypeOf<Documents>();
+expectTypeOf(client.documents.get).parameters.toEqualTypeOf<[id: string, options?: RequestOptions]>();
+expectTypeOf(client.documents.get('doc_1')).toEqualTypeOf<APIPromise<Document>>();
+expectTypeOf(client.documents.get('doc_1').withResponse()).resolves.toEqualTypeOf<WithResponse<Document>>();
+expectTypeOf(client.documents.get('doc_1').asResponse()).resolves.toEqualTypeOf<Response>();
+expectTypeOf(client.documents.list().withResponse()).resolves.toEqualTypeOf<WithResponse<Page<Document>>>();
+expectTypeOf<Page<Document>['rateLimit']>().toEqualTypeOf<RateLimitInfo>();
+expectTypeOf(client.documents.batch([]).withResponse()).resolves.toEqualTypeOf<{
+  data: BatchOutcome<Document>[];
+  responses: Array<WithResponse<unknown> | undefined>;
+}>();
 
 // @ts-expect-error: title is required
 client.documents.create({ content: 'c' });

@@ -37,7 +37,7 @@ export function codexConfig({ input, output }: CodexGenerateOptions, target: Cod
       // Every file must be `*.gen.ts`; hey-api's entry file would be `index.ts`, so core's own
       // hand-written index re-exports the generated layer instead.
       entryFile: false,
-      // hey-api keeps `index` files unsuffixed; the client bundle's `client/index.ts` must be `.gen.ts` too.
+      // hey-api keeps `index` files unsuffixed; any `index.ts` it writes must be `.gen.ts` too.
       fileName: { name: (name) => (name === 'index' ? 'index.gen' : name), suffix: '.gen' },
       header: BANNER,
     },

@@ -54,6 +54,7 @@ describe('codex/operation-table', () => {
       ].join('\n'),
     );
     expect(table).toMatch(/archiveItem: \{\n\s+data: ArchiveItemData;\n\s+response: ArchiveItemResponse;/);
+    expect(tree.get('codex/resources.gen.ts')).toMatch(/\n {4}archive\(id: string, options\?: RequestOptions\)/);
     // Only what the Client uses is generated: no hey-api client or SDK functions (issue 13).
     expect([...tree.keys()].filter((file) => /sdk|client/.test(file))).toEqual([]);
     expect(tree.get('types.gen.ts')).toMatch(/export type ArchiveItemData = \{/);

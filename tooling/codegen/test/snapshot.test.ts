@@ -5,14 +5,18 @@ import { generate, OUTPUT, readTree } from './generate.ts';
 
 const FIXTURE = new URL('./fixtures/mini.yaml', import.meta.url).pathname;
 
+// Our plugin's output, and the types it refers to (hey-api's HTTP client and SDK functions are
+// not generated: the file list pins that too).
+const OURS = /^(codex\/.*|types)\.gen\.ts$/;
+
 describe('generator on the fixture spec', () => {
-  it('matches the committed snapshots, file for file', async () => {
+  it('matches the committed snapshots of the operation table, the resource classes and the types', async () => {
     const out = join(OUTPUT, 'mini');
     await generate(FIXTURE, out);
     const tree = await readTree(out);
     expect([...tree.keys()]).toMatchSnapshot('file list');
     for (const [file, contents] of tree) {
-      await expect(contents).toMatchFileSnapshot(`./__snapshots__/mini/${file}`);
+      if (OURS.test(file)) await expect(contents).toMatchFileSnapshot(`./__snapshots__/mini/${file}`);
     }
   });
 
@@ -20,7 +24,7 @@ describe('generator on the fixture spec', () => {
     const out = join(OUTPUT, 'mini-banner');
     await generate(FIXTURE, out);
     const tree = await readTree(out);
-    expect(tree.size).toBeGreaterThan(1);
+    expect(tree.size).toBeGreaterThanOrEqual(3);
     for (const [file, contents] of tree) {
       expect(file).toMatch(/\.gen\.ts$/);
       expect(contents.startsWith(`${BANNER.join('\n')}\n`), file).toBe(true);

@@ -6,6 +6,7 @@ export const defaultConfig: OperationTablePlugin['Config'] = {
   config: {
     tableName: 'operations',
     typesName: 'OperationTypes',
+    resources: true,
   },
   // The table references the request/response types, so those must exist first.
   dependencies: ['@hey-api/typescript'],

@@ -1,9 +1,10 @@
 import { $ } from '@hey-api/openapi-ts';
 import { collectOperation, type OperationEntry } from './collect.ts';
+import { emitResources } from './resources.ts';
 import type { OperationTablePlugin } from './types.ts';
 
 /**
- * Emits `operations.gen.ts`:
+ * Emits `codex/operation-table.gen.ts` and `codex/resources.gen.ts` (see resources.ts):
  * - `operations`: one entry per operation with what the hand-written runtime needs to call it
  *   (HTTP method, path, parameters, scopes, idempotency, pagination, batch limit), `as const`;
  * - `OperationTypes`: operationId -> the request/response/error types of `@hey-api/typescript`.
@@ -15,10 +16,13 @@ export const handler: OperationTablePlugin['Handler'] = ({ plugin }) => {
   const spec = plugin.context.spec as unknown as Record<string, unknown>;
   const entries: OperationEntry[] = [];
   const typeRefs: Array<{ id: string; operationId: string }> = [];
+  const collected: Parameters<typeof emitResources>[2] = [];
 
   plugin.forEach('operation', ({ operation }) => {
-    entries.push(collectOperation(operation, spec));
-    typeRefs.push({ id: operation.id, operationId: entries.at(-1)?.operationId ?? operation.id });
+    const entry = collectOperation(operation, spec);
+    entries.push(entry);
+    collected.push({ operation, entry });
+    typeRefs.push({ id: operation.id, operationId: entry.operationId });
   });
 
   const seen = new Map<string, string>();
@@ -75,4 +79,6 @@ export const handler: OperationTablePlugin['Handler'] = ({ plugin }) => {
       .doc(['operationId -> its request options (`data`), success body (`response`) and error body (`error`).'])
       .type(typeMap),
   );
+
+  if (plugin.config.resources) emitResources(plugin, spec, collected);
 };

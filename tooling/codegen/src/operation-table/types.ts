@@ -12,12 +12,19 @@ export type UserConfig = Plugin.Name<'codex/operation-table'> &
      * @default 'OperationTypes'
      */
     typesName?: string;
+    /**
+     * Also emit `codex/resources.gen.ts`: the client's resource classes, which import
+     * @codex/core's hand-written runtime (`../../resources` and its neighbours).
+     * @default true
+     */
+    resources?: boolean;
   };
 
 export type Config = Plugin.Name<'codex/operation-table'> &
   Plugin.Hooks & {
     tableName: string;
     typesName: string;
+    resources: boolean;
   };
 
 export type OperationTablePlugin = DefinePlugin<UserConfig, Config>;
