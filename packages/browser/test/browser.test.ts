@@ -50,9 +50,9 @@ describe('@codex/browser in Chromium', () => {
     expect(() => new Client({ clientId: 'cdx_id_x', clientSecret: 'cdx_sk_y', baseUrl: server.url })).toThrow(
       CodexError,
     );
-    expect(
-      () => new Client({ apiKey: server.readWriteKey, baseUrl: server.url, dangerouslyAllowBrowser: true }),
-    ).not.toThrow();
+    const allowed = new Client({ apiKey: server.readWriteKey, baseUrl: server.url, dangerouslyAllowBrowser: true });
+    // withOptions keeps what the constructor was told (issue 13, item 4).
+    expect(allowed.withOptions({ timeout: 1_000 })).toBeInstanceOf(Client);
   });
 
   it('works with a tokenProvider (the recommended path), across origins with CORS', async () => {

@@ -45,7 +45,10 @@ function tokenProblem(accessToken: unknown, expiresIn: unknown): string | undefi
 function checkProvided(value: unknown): ProvidedToken {
   const token = (typeof value === 'object' && value !== null ? value : {}) as Partial<ProvidedToken>;
   const problem = tokenProblem(token.accessToken, token.expiresIn);
-  if (problem) throw new CodexError(`tokenProvider must return { accessToken, expiresIn }: ${problem}.`);
+  if (problem)
+    throw new CodexError(`tokenProvider must return { accessToken, expiresIn }: ${problem}.`, {
+      code: 'token_provider_failed',
+    });
   return { accessToken: token.accessToken as string, expiresIn: token.expiresIn as number };
 }
 
@@ -64,17 +67,20 @@ export class Client {
   readonly #config: ClientConfig;
   readonly #credentials: Credentials;
   readonly #tokens: TokenSource;
+  /** The options this Client was made with, for withOptions(). */
+  readonly #options: ClientOptions;
 
   constructor(options: ClientOptions) {
     if (typeof options !== 'object' || options === null)
-      throw new CodexError('new Client(options): options must be an object.');
+      throw new CodexError('new Client(options): options must be an object.', { code: 'invalid_option' });
+    this.#options = options;
     this.#credentials = resolveCredentials(options);
     this.#config = resolveConfig(options);
     const config = this.#config;
     const credentials = this.#credentials;
     const { tokenStore: store = memoryTokenStore, tokenProviderId, coordinateRefresh } = options;
     if (tokenProviderId !== undefined && (typeof tokenProviderId !== 'string' || !tokenProviderId))
-      throw new CodexError('tokenProviderId must be a non-empty string.');
+      throw new CodexError('tokenProviderId must be a non-empty string.', { code: 'invalid_option' });
     const identity =
       credentials.kind === 'client'
         ? credentials.credentials.clientId
@@ -100,6 +106,7 @@ export class Client {
               if (isCodexError(error)) throw error;
               throw new CodexError(`tokenProvider failed: ${error instanceof Error ? error.message : String(error)}`, {
                 cause: error,
+                code: 'token_provider_failed',
               });
             }
             return checkProvided(provided);
@@ -175,6 +182,28 @@ export class Client {
       if (isCodexError(error)) throw error;
       throw new APIConnectionError('Could not get an access token.');
     }
+  }
+
+  /**
+   * A Client with other settings (`timeout`, `maxRetries`, `headers`, `baseUrl`, `logLevel`...),
+   * of the same class. Headers are added to this Client's. With the same credentials and base URL
+   * it shares this Client's token and pacing, as every Client of a key in the process does.
+   *
+   * ```ts
+   * const patient = client.withOptions({ timeout: 120_000, maxRetries: 5 });
+   * ```
+   */
+  withOptions(overrides: ClientSettings): this {
+    if (typeof overrides !== 'object' || overrides === null)
+      throw new CodexError('withOptions(overrides): overrides must be an object.', { code: 'invalid_option' });
+    const options = this.#options;
+    // The runtime package's constructor already turned its own options (env, profiles, proxies,
+    // tab sharing) into these: the new Client is built from them, as the same class.
+    return Reflect.construct(
+      Client,
+      [{ ...options, ...overrides, headers: { ...options.headers, ...overrides.headers } }],
+      this.constructor,
+    );
   }
 
   /** Settings without secrets, for logs and debugging. */
