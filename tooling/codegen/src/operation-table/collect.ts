@@ -37,7 +37,7 @@ type Json = Record<string, unknown>;
 const IDEMPOTENCY_HEADER = 'idempotency-key';
 const IDENTIFIER = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
 
-const isObject = (value: unknown): value is Json =>
+export const isObject = (value: unknown): value is Json =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
 
 function fail(operationId: string, message: string): never {
@@ -45,7 +45,7 @@ function fail(operationId: string, message: string): never {
 }
 
 /** Follows a local `#/…` $ref in the raw spec; other values are returned as they are. */
-function deref(spec: Json, value: unknown): unknown {
+export function deref(spec: Json, value: unknown): unknown {
   let current = value;
   for (let hops = 0; isObject(current) && typeof current.$ref === 'string'; hops++) {
     if (hops > 32 || !current.$ref.startsWith('#/')) return current;

@@ -1,5 +1,5 @@
 import { $, type IR } from '@hey-api/openapi-ts';
-import type { OperationEntry } from './collect.ts';
+import { deref, isObject, type OperationEntry } from './collect.ts';
 import type { OperationTablePlugin } from './types.ts';
 
 type Plugin = Parameters<OperationTablePlugin['Handler']>[0]['plugin'];
@@ -21,23 +21,6 @@ const ERROR_CLASSES: Record<string, string> = {
   '422': 'UnprocessableEntityError',
   '429': 'RateLimitError',
 };
-
-const isObject = (value: unknown): value is Json =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
-
-/** Follows local `#/…` $refs in the raw spec. */
-function deref(spec: Json, value: unknown): unknown {
-  let current = value;
-  for (let hops = 0; isObject(current) && typeof current.$ref === 'string' && hops < 32; hops++) {
-    if (!current.$ref.startsWith('#/')) return current;
-    current = current.$ref
-      .slice(2)
-      .split('/')
-      .map((part) => part.replaceAll('~1', '/').replaceAll('~0', '~'))
-      .reduce<unknown>((node, part) => (isObject(node) ? node[part] : undefined), spec);
-  }
-  return current;
-}
 
 const jsonSchema = (spec: Json, holder: unknown): unknown => {
   const resolved = deref(spec, holder);
