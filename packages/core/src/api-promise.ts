@@ -44,14 +44,16 @@ export function describeResponse<T>(data: T, response: Response): WithResponse<T
  * The request is sent at once, awaited or not.
  */
 export class APIPromise<T> implements PromiseLike<T> {
-  readonly #result: Promise<WithResponse<T>>;
+  // The data, as the transport resolves it: awaiting a call costs no more than a plain promise,
+  // and the response's request id and rate limits are read only when withResponse() asks.
+  readonly #data: Promise<T>;
+  #response: Response | undefined;
 
   /** `send` makes the request; it reports the final response through `onResponse` before resolving. */
   constructor(send: (onResponse: (response: Response) => void) => Promise<T>) {
-    let response: Response | undefined;
-    this.#result = send((r) => {
-      response = r;
-    }).then((data) => describeResponse(data, response as Response));
+    this.#data = send((response) => {
+      this.#response = response;
+    });
   }
 
   // biome-ignore lint/suspicious/noThenProperty: an APIPromise is awaitable by design.
@@ -59,7 +61,7 @@ export class APIPromise<T> implements PromiseLike<T> {
     onfulfilled?: ((value: T) => A | PromiseLike<A>) | null,
     onrejected?: ((reason: unknown) => B | PromiseLike<B>) | null,
   ): Promise<A | B> {
-    return this.#result.then((result) => result.data).then(onfulfilled, onrejected);
+    return this.#data.then(onfulfilled, onrejected);
   }
 
   catch<B = never>(onrejected?: ((reason: unknown) => B | PromiseLike<B>) | null): Promise<T | B> {
@@ -72,12 +74,12 @@ export class APIPromise<T> implements PromiseLike<T> {
 
   /** The data, the final response (body read), its request id and rate-limit headers. */
   withResponse(): Promise<WithResponse<T>> {
-    return this.#result;
+    return this.#data.then((data) => describeResponse(data, this.#response as Response));
   }
 
   /** The final response (body read); rejects like the call when the call fails. */
   asResponse(): Promise<Response> {
-    return this.#result.then((result) => result.response);
+    return this.#data.then(() => this.#response as Response);
   }
 
   get [Symbol.toStringTag]() {

@@ -42,18 +42,22 @@ export type CallEnd = {
   pacingWaitMs: number;
 };
 
+/** `fn`, with what it throws swallowed: a tracer never changes a call. */
+const quietly =
+  <A extends unknown[], R>(fn: (...args: A) => R) =>
+  (...args: A): R | undefined => {
+    try {
+      return fn(...args);
+    } catch {
+      return undefined;
+    }
+  };
+
 /** A tracer wrapped so that nothing it throws reaches the call. */
 export function startTrace(tracer: Tracer | undefined, call: Parameters<Tracer>[0]) {
-  const quietly =
-    <A extends unknown[], R>(fn: (...args: A) => R) =>
-    (...args: A): R | undefined => {
-      try {
-        return fn(...args);
-      } catch {
-        return undefined;
-      }
-    };
-  const trace = tracer && quietly(tracer)(call);
+  // Without a tracer (most calls), nothing is allocated.
+  if (!tracer) return undefined;
+  const trace = quietly(tracer)(call);
   return (
     trace && {
       attempt: quietly((info: { attempt: number; url: string }, headers: Headers) => {

@@ -280,14 +280,9 @@ export class Transport {
             const { status, headers: answer } = response;
             if (response.type === 'opaqueredirect' || (status >= 300 && status < 400))
               throw new RedirectError(operationId, status, originOf(answer.get('location'), url));
-            this.#hook('onResponse', {
-              operationId,
-              status,
-              requestId: answer.get('x-request-id') ?? undefined,
-              attempt,
-            });
+            this.#hook('onResponse', { operationId, status, requestId, attempt });
             log?.debug?.(
-              `codex: ← ${status} ${method} ${url} (${operationId}, attempt ${attempt}, request ${answer.get('x-request-id')})`,
+              `codex: ← ${status} ${method} ${url} (${operationId}, attempt ${attempt}${requestId ? `, request ${requestId}` : ''})`,
               logHeaders(answer),
             );
             if (response.ok) {
