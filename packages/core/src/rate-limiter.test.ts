@@ -93,6 +93,30 @@ describe('RateLimiter', () => {
     expect(clock.now()).toBe(6100);
   });
 
+  it('an answer from the window before, arriving after the rollover, does not reopen the current one', async () => {
+    const clock = virtualClock();
+    const limiter = new RateLimiter(clock, { limit: 1000, windowMs: 60_000 });
+    const at = async (ms: number) => clock.sleep(ms - clock.now());
+    // The server's window [0, 3,000) takes 10 requests; one of them is still in flight at its end.
+    for (let i = 0; i < 10; i++) await limiter.acquire();
+    for (let i = 0; i < 9; i++) limiter.settle(serverHeaders(10, 0, 3));
+    // The next window: 4 requests go as it opens (3,000).
+    const sentAt: number[] = [];
+    for (let i = 0; i < 4; i++) {
+      await limiter.acquire();
+      sentAt.push(clock.now());
+    }
+    // At 3,050 the late one's answer comes: the server gave it at 2,999 ("0 left, reset in 1 s").
+    await at(3050);
+    limiter.settle(serverHeaders(10, 0, 1));
+    // It says nothing of the window that opened at 3,000: 6 more requests, not 10, may go in it.
+    while (clock.now() < 6000) {
+      await limiter.acquire();
+      sentAt.push(clock.now());
+    }
+    expect(sentAt.filter((t) => t >= 3000 && t < 6000)).toHaveLength(10);
+  });
+
   it('with a shared quota, concurrent callers still pass this process’s check one at a time', async () => {
     // A clock whose waits never end: what goes at once is what acquire lets through.
     const clock = { now: () => 0, sleep: () => new Promise<void>(() => {}) };

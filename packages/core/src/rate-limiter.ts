@@ -35,6 +35,9 @@ export type SharedQuota = {
 /** The Client's logger, for a shared quota's warnings. */
 export type QuotaContext = { logger?: Logger | undefined };
 
+/** An answer whose window ends this much (or half a window) before the current one's is from an earlier window. */
+const STALE_MARGIN_MS = 1500;
+
 // Hand-written rather than a library: it must read the server's X-RateLimit-* headers and use an
 // injectable clock, and the browser bundle budget leaves no room for a general-purpose limiter.
 
@@ -215,6 +218,15 @@ export class RateLimiter {
       if (this.#serverWindowMs > 0) this.#windowMs = this.#serverWindowMs;
     }
     const resetAt = now + reset * 1000;
+    // An answer from a window before the current one (a request sent before the rollover and
+    // answered after it) says nothing of the current window: taking its "0 left, reset in 1 s"
+    // would end the current window early and send a whole limit more into it. Within one window,
+    // stated ends differ by the rounding (under a second); across windows, by about a window.
+    if (
+      this.#serverRemaining !== undefined &&
+      resetAt < this.#serverResetAt - Math.max(this.#serverWindowMs / 2, STALE_MARGIN_MS)
+    )
+      return;
     // Requests still in flight may not have been counted by the server yet.
     const left = Math.max(0, remaining - this.#inFlight);
     const newWindow = this.#serverRemaining === undefined || resetAt > this.#serverResetAt + 1000;

@@ -54,12 +54,21 @@ const LOCK_POLL_MS = 50;
 // the server has not confirmed), and `late`: slots taken in the last second of a window. Those
 // requests may reach the server after its window ended, and count in its next one: the next
 // window starts without them. Otherwise the same rules as @codex/core's RateLimiter, fleet-wide.
+// Before the server has said its limit, a slot is free, but counted in `early` (over the last
+// 10 s): those requests may still be in flight when the first answer comes, and the first window
+// starts without them (six processes started at once otherwise over-send by up to one each).
 const TAKE = `
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-local h = redis.call('HMGET', KEYS[1], 'limit', 'remaining', 'resetAt', 'windowMs', 'late')
+local h = redis.call('HMGET', KEYS[1], 'limit', 'remaining', 'resetAt', 'windowMs', 'late', 'early', 'earlySince')
 local limit = tonumber(h[1])
-if not limit then return 0 end
+if not limit then
+  local early, since = tonumber(h[6]) or 0, tonumber(h[7]) or 0
+  if now - since > 10000 then early, since = 0, now end
+  redis.call('HSET', KEYS[1], 'early', early + 1, 'earlySince', since)
+  redis.call('PEXPIRE', KEYS[1], 60000)
+  return 0
+end
 local remaining, resetAt, windowMs, late = tonumber(h[2]), tonumber(h[3]), tonumber(h[4]), tonumber(h[5]) or 0
 if now >= resetAt then
   remaining = math.max(0, limit - late)
@@ -81,23 +90,31 @@ return wait`;
 // ARGV: the server's limit (0 when it did not say), remaining, and ms to its window's reset. The
 // reset is in whole seconds rounded up: each answer bounds the window's end from above, so within
 // a window the earliest bound wins; after a rollover, the first answer replaces the guess.
+// An answer from a window before this hash's (sent before the rollover, answered after) is left
+// out: its "0 left, reset in 1 s" would end the current window early and give a whole limit more.
+// An answer from a window this hash does not know yet (the first ever, or the server's next one
+// before this hash rolled over) says nothing of requests still in flight: the slots that may be
+// (`early` ones but the answered one, or `late` ones) are not given again.
 const OBSERVE = `
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-local h = redis.call('HMGET', KEYS[1], 'limit', 'remaining', 'resetAt', 'windowMs', 'guessed')
+local h = redis.call('HMGET', KEYS[1], 'limit', 'remaining', 'resetAt', 'windowMs', 'guessed', 'late', 'early')
 local said, left, resetMs = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
 local limit = said > 0 and said or tonumber(h[1])
 if not limit then return 0 end
-local remaining, resetAt = tonumber(h[2]), tonumber(h[3])
+local remaining, resetAt, late = tonumber(h[2]), tonumber(h[3]), tonumber(h[6]) or 0
 local windowMs = math.max(tonumber(h[4]) or 0, resetMs, 1000)
 local estimate = now + resetMs
-if not resetAt or estimate > resetAt + 1000 then
-  remaining, resetAt = left, estimate
+if resetAt and estimate < resetAt - math.max(windowMs / 2, 1500) then return 0 end
+if not resetAt then
+  remaining, resetAt, late = math.max(0, left - math.max(0, (tonumber(h[7]) or 0) - 1)), estimate, 0
+elseif estimate > resetAt + 1000 then
+  remaining, resetAt, late = math.max(0, left - late), estimate, 0
 else
   remaining = math.min(remaining, left)
   if h[5] == '1' then resetAt = estimate else resetAt = math.min(resetAt, estimate) end
 end
-redis.call('HSET', KEYS[1], 'limit', limit, 'remaining', remaining, 'resetAt', resetAt, 'windowMs', windowMs, 'guessed', 0)
+redis.call('HSET', KEYS[1], 'limit', limit, 'remaining', remaining, 'resetAt', resetAt, 'windowMs', windowMs, 'guessed', 0, 'late', late, 'early', 0)
 redis.call('PEXPIRE', KEYS[1], windowMs * 2 + 60000)
 return 0`;
 
@@ -134,13 +151,21 @@ export function redisSharing(redis: Redis | Cluster, options: RedisSharingOption
     }
     return `${prefix}:{${hash}}:${kind}`;
   };
-  // A script by its SHA-1 (EVALSHA), sent in full (EVAL) only when Redis does not have it yet:
-  // TAKE and OBSERVE run on every request.
-  const run = (script: string, sha: string, key: string, ...args: Array<string | number>) =>
-    redis.evalsha(sha, 1, key, ...args).catch((error: Error) => {
+  // A script by its SHA-1 (EVALSHA): TAKE and OBSERVE run on every request. Sent in full (EVAL)
+  // the first time, so that it runs in order with the commands sent after it (the first answer's
+  // OBSERVE before the token written next: a falling back EVAL would come after it), and when
+  // Redis no longer has it (NOSCRIPT: restarted).
+  const sent = new Set<string>();
+  const run = (script: string, sha: string, key: string, ...args: Array<string | number>) => {
+    if (!sent.has(sha)) {
+      sent.add(sha);
+      return redis.eval(script, 1, key, ...args);
+    }
+    return redis.evalsha(sha, 1, key, ...args).catch((error: Error) => {
       if (!String(error?.message).startsWith('NOSCRIPT')) throw error;
       return redis.eval(script, 1, key, ...args);
     });
+  };
 
   let downUntil = 0;
   let ready = false;

@@ -1,5 +1,7 @@
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
+import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { once } from 'node:events';
+import type { SharedQuota } from '@codex/core';
 import { type RunningServer, startServer } from '@codex/dev-server';
 import { Client } from '@codex/node';
 import Redis from 'ioredis';
@@ -13,7 +15,6 @@ import { startRedis } from './redis-server';
 const KEY = { clientId: 'cdx_id_fleet', clientSecret: 'cdx_sk_fleet_secret' };
 const API_KEY = `${KEY.clientId}:${KEY.clientSecret}`;
 const WORKER = new URL('./worker.mjs', import.meta.url).pathname;
-const run = promisify(execFile);
 
 const closing: Array<() => unknown> = [];
 afterEach(async () => {
@@ -79,6 +80,81 @@ describe.each([
   });
 });
 
+describe('the shared quota, against a real redis-server', () => {
+  const headers = (limit: number, remaining: number, reset: number) =>
+    new Headers({
+      'x-ratelimit-limit': String(limit),
+      'x-ratelimit-remaining': String(remaining),
+      'x-ratelimit-reset': String(reset),
+    });
+  const quotaKey = (key: string) => `codex:{${createHash('sha256').update(key).digest('hex').slice(0, 32)}}:quota`;
+  /** Takes slots until one would wait (at most 100): how many the quota still gives. */
+  const granted = async (quota: SharedQuota, key: string) => {
+    let n = 0;
+    while (n < 100 && (await quota.take(key, {})) === 0) n++;
+    return n;
+  };
+
+  it('runs the first answer before the commands sent after it (a first EVALSHA falling back to EVAL did not)', async () => {
+    const redis = connect((await startRedis()).url);
+    const { sharedQuota } = redisSharing(redis);
+    sharedQuota.observe('k', headers(60, 59, 3), {});
+    // Sent after it on the same connection, as the token write and the unlock of a refresh are:
+    // another process that sees them must see the quota's limit too.
+    expect(await redis.hmget(quotaKey('k'), 'limit', 'remaining')).toEqual(['60', '59']);
+  });
+
+  it('slots taken before the first answer are not given again: processes started at once do not over-send', async () => {
+    const redis = connect((await startRedis()).url);
+    const { sharedQuota } = redisSharing(redis);
+    // Six processes start at once: the limit is unknown, each request goes (and is counted).
+    for (let i = 0; i < 6; i++) expect(await sharedQuota.take('k', {})).toBe(0);
+    // The answer to one of them: the server has counted 1 of 60; the other 5 may be in flight.
+    sharedQuota.observe('k', headers(60, 59, 3), {});
+    await redis.ping();
+    expect(await granted(sharedQuota, 'k')).toBe(54);
+  });
+
+  it("an answer from the server's next window does not give again the slots sent late in the last one", async () => {
+    const redis = connect((await startRedis()).url);
+    const { sharedQuota } = redisSharing(redis);
+    sharedQuota.observe('k', headers(60, 10, 1), {});
+    // The window's last second: 10 requests go, which may reach the server in its next window.
+    expect(await granted(sharedQuota, 'k')).toBe(10);
+    // The server's next window began with 5 of them; the other 5 may still be in flight.
+    sharedQuota.observe('k', headers(60, 55, 3), {});
+    await redis.ping();
+    const more = await granted(sharedQuota, 'k');
+    expect(more).toBeLessThanOrEqual(50);
+    expect(more).toBeGreaterThanOrEqual(45);
+  });
+});
+
+describe('the shared quota across a window rollover', () => {
+  it('an answer from the window before, coming after the rollover, does not reopen the current one', async () => {
+    const redis = connect((await startRedis()).url);
+    const { sharedQuota } = redisSharing(redis);
+    const headers = (remaining: number, reset: number) =>
+      new Headers({
+        'x-ratelimit-limit': '10',
+        'x-ratelimit-remaining': String(remaining),
+        'x-ratelimit-reset': String(reset),
+      });
+    sharedQuota.observe('k', headers(0, 3), {});
+    await redis.ping();
+    expect(await sharedQuota.take('k', {})).toBeGreaterThan(0);
+    // The next window (on Redis's clock): 4 requests go as it opens.
+    await new Promise((resolve) => setTimeout(resolve, 3100));
+    for (let i = 0; i < 4; i++) expect(await sharedQuota.take('k', {})).toBe(0);
+    // Then the answer to a request of the window before: "0 left, reset in 1 s".
+    sharedQuota.observe('k', headers(0, 1), {});
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    let more = 0;
+    while (more < 20 && (await sharedQuota.take('k', {})) === 0) more++;
+    expect(more).toBe(6); // 10 in the window that opened at the rollover, not 4 + 10
+  }, 10_000);
+});
+
 describe('redisSharing with a Redis Cluster', () => {
   it('works with an ioredis Cluster: one token request, keys hash-tagged', async () => {
     const redis = await startRedis({ cluster: true });
@@ -141,6 +217,11 @@ describe('the Redis commands the README lists', () => {
 });
 
 describe('a fleet of processes on one key', () => {
+  /**
+   * `workers` processes of test/worker.mjs on one key. They start their calls at one instant (each
+   * says "ready" once its Client exists; all are told "go" together), as the processes of a deploy
+   * do: the moment when they race for the first token and the first slots of the quota.
+   */
   const fleet = async (
     server: RunningServer,
     redisUrl: string,
@@ -153,11 +234,28 @@ describe('a fleet of processes on one key', () => {
       CODEX_API_KEY: API_KEY,
       CODEX_BASE_URL: server.url,
       CALLS: String(calls),
+      START: 'barrier',
     };
-    const outputs = await Promise.all(
-      Array.from({ length: workers }, () => run(process.execPath, [WORKER], { env, timeout: 60_000 })),
-    );
-    return outputs.map((o) => JSON.parse(o.stdout));
+    const children = Array.from({ length: workers }, () => {
+      const child = spawn(process.execPath, [WORKER], { env, stdio: ['pipe', 'pipe', 'inherit'], timeout: 60_000 });
+      closing.push(() => child.kill());
+      let stdout = '';
+      child.stdout.setEncoding('utf8');
+      const ready = new Promise<void>((resolve) => {
+        child.stdout.on('data', (chunk: string) => {
+          stdout += chunk;
+          if (stdout.startsWith('ready\n')) resolve();
+        });
+      });
+      const exited = once(child, 'exit').then(([code]) => {
+        if (code !== 0) throw new Error(`a worker exited with ${code}: ${stdout}`);
+        return JSON.parse(stdout.slice('ready\n'.length));
+      });
+      return { child, ready: Promise.race([ready, exited.then(() => {})]), exited };
+    });
+    await Promise.all(children.map((c) => c.ready));
+    for (const { child } of children) child.stdin.end('go\n');
+    return Promise.all(children.map((c) => c.exited));
   };
 
   it('six processes at 60 requests per 3 s, 5-second tokens: no failure, hardly a 429, one token per lifetime, near the ideal time', async () => {
@@ -179,6 +277,7 @@ describe('a fleet of processes on one key', () => {
       ideal: Math.floor((requests.length - 1) / 60) * 3,
     };
     const why = JSON.stringify(summary);
+    console.log(`fleet: ${why}`);
     expect(summary.failed, why).toEqual([0, 0, 0, 0, 0, 0]);
     expect(summary.tooMany, why).toBeLessThanOrEqual(2);
     expect(summary.seconds, why).toBeLessThanOrEqual(summary.ideal * 1.3);

@@ -1,5 +1,8 @@
 // One worker of a fleet, as a user would write it: @codex/node with redisSharing, default ioredis
 // settings. Makes CALLS calls one after another, then prints what happened as JSON.
+// With START=barrier, it says "ready" once its Client exists and makes its first call on "go"
+// (stdin), so that the fleet starts at one instant, as processes of a deploy do.
+import { once } from 'node:events';
 import { Client } from '@codex/node';
 import { redisSharing } from '@codex/redis';
 import Redis from 'ioredis';
@@ -13,6 +16,11 @@ const client = new Client({
   logger: { warn: (message) => warnings.push(message) },
   ...redisSharing(redis),
 });
+if (process.env.START === 'barrier') {
+  process.stdout.write('ready\n');
+  await once(process.stdin, 'data');
+  process.stdin.destroy();
+}
 let failed = 0;
 const errors = [];
 for (let i = 0; i < Number(process.env.CALLS); i++) {
