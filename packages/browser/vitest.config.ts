@@ -19,6 +19,9 @@ export default defineConfig({
           args: [
             '--no-sandbox',
             '--disable-gpu',
+            // /dev/shm is 64 MB in many containers (CI's included, perhaps): Chromium's pages crash when
+            // it fills. Shared memory goes to /tmp instead.
+            '--disable-dev-shm-usage',
             '--disable-background-networking',
             '--disable-component-update',
             '--disable-sync',
