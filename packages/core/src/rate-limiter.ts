@@ -35,8 +35,8 @@ export type SharedQuota = {
 /** The Client's logger, for a shared quota's warnings. */
 export type QuotaContext = { logger?: Logger | undefined };
 
-/** An answer whose window ends this much (or half a window) before the current one's is from an earlier window. */
-const STALE_MARGIN_MS = 1500;
+/** An answer whose window ends more than this (or half a window) away from the current one's is from another window. */
+const WINDOW_MARGIN_MS = 1500;
 
 // Hand-written rather than a library: it must read the server's X-RateLimit-* headers and use an
 // injectable clock, and the browser bundle budget leaves no room for a general-purpose limiter.
@@ -218,18 +218,17 @@ export class RateLimiter {
       if (this.#serverWindowMs > 0) this.#windowMs = this.#serverWindowMs;
     }
     const resetAt = now + reset * 1000;
-    // An answer from a window before the current one (a request sent before the rollover and
-    // answered after it) says nothing of the current window: taking its "0 left, reset in 1 s"
-    // would end the current window early and send a whole limit more into it. Within one window,
-    // stated ends differ by the rounding (under a second); across windows, by about a window.
-    if (
-      this.#serverRemaining !== undefined &&
-      resetAt < this.#serverResetAt - Math.max(this.#serverWindowMs / 2, STALE_MARGIN_MS)
-    )
-      return;
+    // Which window the answer is from, by the end it states: ends within half a window of the
+    // current one's are the current window's (stated ends differ by the rounding, under a second,
+    // and by how late the answer is read: a busy event loop reads it late); half a window later,
+    // the next one's; half a window earlier, the one before (a request sent before the rollover,
+    // answered after it). That one says nothing of the current window: its "0 left, reset in 1 s"
+    // would end it early, and a whole limit more would go into it.
+    const margin = Math.max(this.#serverWindowMs / 2, WINDOW_MARGIN_MS);
+    if (this.#serverRemaining !== undefined && resetAt < this.#serverResetAt - margin) return;
     // Requests still in flight may not have been counted by the server yet.
     const left = Math.max(0, remaining - this.#inFlight);
-    const newWindow = this.#serverRemaining === undefined || resetAt > this.#serverResetAt + 1000;
+    const newWindow = this.#serverRemaining === undefined || resetAt > this.#serverResetAt + margin;
     this.#serverRemaining = newWindow ? left : Math.min(this.#serverRemaining ?? left, left);
     // X-RateLimit-Reset is in whole seconds, rounded up: each answer says the window ends at most
     // `reset` s from now, up to a second early. Within one window the earliest such end is the

@@ -90,8 +90,11 @@ return wait`;
 // ARGV: the server's limit (0 when it did not say), remaining, and ms to its window's reset. The
 // reset is in whole seconds rounded up: each answer bounds the window's end from above, so within
 // a window the earliest bound wins; after a rollover, the first answer replaces the guess.
-// An answer from a window before this hash's (sent before the rollover, answered after) is left
-// out: its "0 left, reset in 1 s" would end the current window early and give a whole limit more.
+// Which window an answer is from, by the end it states (as in @codex/core's RateLimiter): within
+// half a window of resetAt, the current one (answers read late by a busy process state later
+// ends); half a window later, the next; half a window earlier, the one before (sent before the
+// rollover, answered after), which is left out: its "0 left, reset in 1 s" would end the current
+// window early and give a whole limit more.
 // An answer from a window this hash does not know yet (the first ever, or the server's next one
 // before this hash rolled over) says nothing of requests still in flight: the slots that may be
 // (`early` ones but the answered one, or `late` ones) are not given again.
@@ -105,10 +108,11 @@ if not limit then return 0 end
 local remaining, resetAt, late = tonumber(h[2]), tonumber(h[3]), tonumber(h[6]) or 0
 local windowMs = math.max(tonumber(h[4]) or 0, resetMs, 1000)
 local estimate = now + resetMs
-if resetAt and estimate < resetAt - math.max(windowMs / 2, 1500) then return 0 end
+local margin = math.max(windowMs / 2, 1500)
+if resetAt and estimate < resetAt - margin then return 0 end
 if not resetAt then
   remaining, resetAt, late = math.max(0, left - math.max(0, (tonumber(h[7]) or 0) - 1)), estimate, 0
-elseif estimate > resetAt + 1000 then
+elseif estimate > resetAt + margin then
   remaining, resetAt, late = math.max(0, left - late), estimate, 0
 else
   remaining = math.min(remaining, left)

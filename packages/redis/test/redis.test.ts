@@ -131,6 +131,28 @@ describe('the shared quota, against a real redis-server', () => {
 });
 
 describe('the shared quota across a window rollover', () => {
+  it('an answer read late by a busy process is not taken for the next window', async () => {
+    const redis = connect((await startRedis()).url);
+    const { sharedQuota } = redisSharing(redis);
+    const headers = (remaining: number, reset: number) =>
+      new Headers({
+        'x-ratelimit-limit': '10',
+        'x-ratelimit-remaining': String(remaining),
+        'x-ratelimit-reset': String(reset),
+      });
+    sharedQuota.observe('k', headers(9, 3), {});
+    await redis.ping();
+    for (let i = 0; i < 4; i++) expect(await sharedQuota.take('k', {})).toBe(0);
+    // An answer the server gave as the window opened ("8 left, reset in 3 s"), read 1.1 s late
+    // by a process whose event loop was busy: the window it states ends 1.1 s after this one.
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    sharedQuota.observe('k', headers(8, 3), {});
+    await redis.ping();
+    let more = 0;
+    while (more < 20 && (await sharedQuota.take('k', {})) === 0) more++;
+    expect(more).toBe(5); // 10 - 1 - 4: the same window, not a new one with 8 left
+  });
+
   it('an answer from the window before, coming after the rollover, does not reopen the current one', async () => {
     const redis = connect((await startRedis()).url);
     const { sharedQuota } = redisSharing(redis);
