@@ -16,12 +16,12 @@ export type { CredentialOptions, ProvidedToken, TokenProvider } from './credenti
 export * from './errors';
 export { Documents } from './generated/codex/resources.gen';
 export * from './generated/types.gen';
-export { LOG_LEVELS, type Logger, type LogLevel } from './logger';
+export { describeValue, LOG_LEVELS, type Logger, type LogLevel, logLevelFromEnv, stderrLogger } from './logger';
 export { Page, PagePromise } from './pagination';
 export type { PacingOptions, QuotaContext, SharedQuota } from './rate-limiter';
 export { APIResource } from './resources';
 export { type RefreshContext, type RefreshLock, RefreshLockBusy, refreshThroughStore } from './shared-refresh';
-export { memoryTokenStore, type StoredToken, type TokenStore } from './token-store';
+export { checkTokenStoreOption, memoryTokenStore, type StoredToken, type TokenStore } from './token-store';
 export {
   type AttemptEnd,
   type AttemptTrace,

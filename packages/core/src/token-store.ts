@@ -1,3 +1,6 @@
+import { CodexError } from './errors';
+import { describeValue } from './logger';
+
 /** An access token as stored: the token and when it expires (ms since the epoch, local clock). */
 export type StoredToken = { accessToken: string; expiresAt: number; lifetimeMs: number };
 
@@ -43,3 +46,30 @@ export const memoryTokenStore: TokenStore = {
     tokens.delete(key);
   },
 };
+
+/**
+ * For server runtime packages: where tokens are kept, from `tokenStore` or `tokenCache` (its
+ * former name, deprecated; not both): `'memory'` (the default), `'file'` or a TokenStore. Anything
+ * else is a CodexError (`invalid_option`) that names the option and what it accepts.
+ */
+export function checkTokenStoreOption(tokenStore: unknown, tokenCache: unknown): 'memory' | 'file' | TokenStore {
+  if (tokenStore !== undefined && tokenCache !== undefined)
+    throw new CodexError('Pass tokenStore only: tokenCache is its former name.', { code: 'invalid_option' });
+  const name = tokenCache === undefined ? 'tokenStore' : 'tokenCache';
+  const value = name === 'tokenCache' ? tokenCache : tokenStore === undefined ? 'memory' : tokenStore;
+  const store = value as Partial<TokenStore> | null;
+  if (
+    value === 'memory' ||
+    value === 'file' ||
+    (typeof store === 'object' &&
+      store !== null &&
+      typeof store.get === 'function' &&
+      typeof store.set === 'function' &&
+      typeof store.delete === 'function')
+  )
+    return value as 'memory' | 'file' | TokenStore;
+  throw new CodexError(
+    `${name} must be 'memory', 'file' or a TokenStore (an object with get, set and delete methods); got ${describeValue(value)}.`,
+    { code: 'invalid_option' },
+  );
+}

@@ -1,7 +1,13 @@
-import { type ClientOptions, CodexError, Client as CoreClient, type TokenStore } from '@codex/core';
+import {
+  type ClientOptions,
+  CodexError,
+  Client as CoreClient,
+  checkTokenStoreOption,
+  logLevelFromEnv,
+  stderrLogger,
+  type TokenStore,
+} from '@codex/core';
 import { fileTokenStore } from './file-token-store.ts';
-import { logLevelFromEnv, stderrLogger } from './logging.ts';
-import { checkTokenStore } from './options.ts';
 import { permissionAwareFetch, readEnv, readEnvIfAllowed } from './permissions.ts';
 import { VERSION } from './version.ts';
 
@@ -34,7 +40,7 @@ export class Client extends CoreClient {
     if (typeof options !== 'object' || options === null)
       throw new CodexError('new Client(options): options must be an object.', { code: 'invalid_option' });
     const { tokenCache, tokenStore, ...rest } = options;
-    const where = checkTokenStore(tokenStore, tokenCache);
+    const where = checkTokenStoreOption(tokenStore, tokenCache);
     const given =
       rest.apiKey !== undefined ||
       rest.clientId !== undefined ||
@@ -60,7 +66,7 @@ export class Client extends CoreClient {
     const baseUrl = rest.baseUrl ?? readEnvIfAllowed('CODEX_BASE_URL');
     const store = where === 'file' ? fileTokenStore() : where === 'memory' ? undefined : where;
     // The option wins over CODEX_LOG; either logs to stderr unless a logger is given.
-    const logLevel = rest.logLevel ?? logLevelFromEnv(rest.logger ?? stderrLogger);
+    const logLevel = rest.logLevel ?? logLevelFromEnv(readEnvIfAllowed('CODEX_LOG'), rest.logger ?? stderrLogger);
     super({
       fetch: permissionAwareFetch,
       ...rest,

@@ -26,7 +26,8 @@ export function readEnv(name: string): string | undefined {
 
 /** Reads an environment variable when allowed, else undefined (for optional settings). */
 export function readEnvIfAllowed(name: string): string | undefined {
-  return Deno.permissions.querySync({ name: 'env', variable: name }).state === 'granted' ? readEnv(name) : undefined;
+  // querySync is missing in Deno Deploy and older Deno: then, nothing is read from the environment.
+  return Deno.permissions.querySync?.({ name: 'env', variable: name }).state === 'granted' ? readEnv(name) : undefined;
 }
 
 /** fetch, with Deno's network permission error turned into one that names the flag to add. */

@@ -26,6 +26,18 @@ Deno.test('without --allow-env, the error names the flag to add', () => {
   assert(error.message.includes('--allow-env=CODEX_API_KEY'), error.message);
 });
 
+Deno.test('where Deno.permissions.querySync is missing (Deno Deploy), optional variables are not read, and no TypeError', () => {
+  Object.defineProperty(Deno.permissions, 'querySync', { value: undefined, configurable: true });
+  try {
+    // No baseUrl: CODEX_BASE_URL and CODEX_LOG are optional, read only when allowed.
+    const client = new Client({ apiKey: server.readWriteKey });
+    assert(client instanceof Client, 'a Client');
+  } finally {
+    delete (Deno.permissions as { querySync?: unknown }).querySync;
+  }
+  assert(typeof Deno.permissions.querySync === 'function', 'querySync restored');
+});
+
 Deno.test('without network permission for a host, the error names the --allow-net flag', async () => {
   // This process may only reach 127.0.0.1 (deno test --allow-net=127.0.0.1).
   const client = new Client({ apiKey: server.readWriteKey, baseUrl: 'http://localhost:4999/v1', maxRetries: 0 });

@@ -1,10 +1,19 @@
-import { type ClientOptions, CodexError, Client as CoreClient, DEFAULT_BASE_URL, type TokenStore } from '@codex/core';
+import {
+  type ClientOptions,
+  CodexError,
+  Client as CoreClient,
+  checkTokenStoreOption,
+  DEFAULT_BASE_URL,
+  describeValue,
+  logLevelFromEnv,
+  stderrLogger,
+  type TokenStore,
+} from '@codex/core';
 import type { Dispatcher } from 'undici';
 import { backgroundFetch } from './background-fetch';
 import { type Env, type ProfileOptions, resolveCredentialChain } from './credentials';
 import { fileRefreshCoordination, fileTokenStore } from './file-token-store';
-import { logLevelFromEnv, stderrLogger } from './logging';
-import { checkString, checkTokenStore, describeValue } from './options';
+import { checkString } from './options';
 import { checkProxyUrl, fetchVia, proxyFromEnv } from './proxy';
 import { autoTracer } from './tracing';
 import { VERSION } from './version';
@@ -50,7 +59,7 @@ export class Client extends CoreClient {
     if (typeof options !== 'object' || options === null)
       throw new CodexError('new Client(options): options must be an object.', { code: 'invalid_option' });
     const { tokenCache, env = process.env, profile, credentialsFile, tokenStore, proxy, dispatcher, ...rest } = options;
-    const where = checkTokenStore(tokenStore, tokenCache);
+    const where = checkTokenStoreOption(tokenStore, tokenCache);
     if (typeof env !== 'object' || env === null || Array.isArray(env))
       throw new CodexError(
         `env must be an object of environment variables, like process.env; got ${describeValue(env)}.`,
