@@ -8,7 +8,7 @@ import { ENTRY, measureBundle } from './lib/bundle-size.mjs';
 import { measureColdImport } from './lib/cold-import.mjs';
 import { startDevServer } from './lib/dev-server.mjs';
 import { describeMachine } from './lib/machine.mjs';
-import { markdownTable, rows } from './lib/report.mjs';
+import { bundleBreakdown, markdownTable, rows } from './lib/report.mjs';
 
 const HIGH_LIMIT = 1_000_000_000;
 const log = (message) => process.stderr.write(`bench: ${message}\n`);
@@ -75,7 +75,8 @@ How each figure is taken:
 - **Cold import**: \`node --input-type=module -e "await import('@codex/node')"\` (resolved from bench/, so the
   built dist) against the same with \`-e ""\`, ${coldImport.times ?? '?'} runs each, alternating; median wall time.
 - **Browser bundle**: esbuild (platform browser, ESM, minified) of the entry below from the built
-  packages/browser/dist and packages/core/dist; gzip level 9.
+  packages/browser/dist and packages/core/dist; gzip level 9. ky is measured the same way, for
+  \`import ky from 'ky'\` and one \`ky.get(url).json()\`.
 - **Bulk**: a default Client, one \`documents.batch()\` of ${bulk.n?.toLocaleString('en-US') ?? '?'} creates on a fresh key, server limit
   ${bulk.limit ?? '?'} requests per ${bulk.windowSeconds ?? '?'} s; ceiling = limit × 100 operations per window. The operations make
   exactly ${bulk.windows} windows of requests plus the token request, so an ideal client ends just after ${bulk.windows} windows.
@@ -89,6 +90,14 @@ How each figure is taken:
 \`\`\`js
 ${ENTRY.trim()}
 \`\`\`
+
+## Where the browser bundle's bytes go
+
+Each module's cost is the bundle's gzip size minus the gzip size of the same bundle without that
+module's code (the entry bundled from the packages' sources, which is within a few bytes of the
+dist bundle): roughly what taking the module out would save.
+
+${bundleBreakdown(results.bundle)}
 `;
 writeFileSync(new URL('RESULTS.md', import.meta.url), markdown);
 console.log(table);

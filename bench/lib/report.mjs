@@ -46,6 +46,13 @@ export function rows({ perCall, coldImport, bundle, bulk, expiry }) {
       '≤ 10,000 B (10 kB, as size-limit counts)',
       met(bundle.gzip <= 10_000),
     ]);
+  if (bundle.ky)
+    out.push([
+      'For comparison: ky 1.14.3 alone, ky.get().json(), min + gzip -9',
+      `${int(bundle.ky.gzip)} B (minified ${int(bundle.ky.minified)} B)`,
+      '—',
+      '—',
+    ]);
   if (bulk.error && !bulk.n) out.push(failedRow('Bulk throughput', '≥ 95%, 0, 0, 0', bulk.error));
   else {
     const quota = `${int(bulk.n)} creates, ${bulk.limit} req / ${bulk.windowSeconds} s`;
@@ -80,8 +87,20 @@ export function rows({ perCall, coldImport, bundle, bulk, expiry }) {
   return out;
 }
 
-export function markdownTable(tableRows) {
-  const header = ['Measure', 'Result', 'Target (issue 10)', 'Met'];
+export function markdownTable(tableRows, header = ['Measure', 'Result', 'Target (issue 10)', 'Met']) {
   const line = (cells) => `| ${cells.join(' | ')} |`;
   return [line(header), line(header.map(() => '---')), ...tableRows.map(line)].join('\n');
+}
+
+/** Where the browser bundle's bytes go: each module's gzip cost on top of the rest. */
+export function bundleBreakdown(bundle) {
+  if (!bundle.modules?.length) return 'Not measured in this run.';
+  const total = bundle.modules.reduce((sum, m) => sum + m.gzip, 0);
+  return markdownTable(
+    [
+      ...bundle.modules.map((m) => [`\`${m.module}\``, int(m.gzip)]),
+      ['Sum (gzip shares context between modules, so it is less than the bundle)', int(total)],
+    ],
+    ['Source module', 'Cost: bundle gzip bytes minus those without it'],
+  );
 }
