@@ -5,6 +5,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { unreachableDistFiles } from './dist-files.mjs';
 
 // ESM-only packages are checked with attw's esm-only profile (no CommonJS resolution expected).
 const PACKAGES = [
@@ -37,6 +38,12 @@ function checkTarball(dir) {
     .stdout.trim()
     .split('\n');
   const problems = files.filter((f) => !ALLOWED.test(f)).map((f) => `unexpected file in the tarball: ${f}`);
+  // A build that does not empty dist/ first leaves the outputs of removed entries there.
+  const leftovers = new Set(unreachableDistFiles(dir).map((path) => `package/${path}`));
+  for (const f of files.filter((file) => leftovers.has(file)))
+    problems.push(
+      `${f} is in the tarball, but no entry point reaches it: a leftover of an older build? (delete dist/ and build again)`,
+    );
   const manifest = spawnSync('tar', ['xzf', join(out, tarball), '-O', 'package/package.json'], {
     encoding: 'utf8',
   }).stdout;
@@ -50,7 +57,10 @@ for (const { dir, profile } of PACKAGES) {
   const problems = checkTarball(dir);
   for (const problem of problems) console.error(`✗ ${dir}: ${problem}`);
   if (problems.length) failed = true;
-  else console.log('only dist, README, LICENSE, CHANGELOG and package.json; no workspace: ranges');
+  else
+    console.log(
+      'only dist (all of it reached from the entry points), README, LICENSE, CHANGELOG and package.json; no workspace: ranges',
+    );
   run(`publint --strict ${dir}`, 'publint', ['--strict', dir]);
   run(`attw --pack ${dir} (${profile})`, 'attw', ['--pack', dir, '--profile', profile, '--format', 'table-flipped']);
 }

@@ -1,16 +1,13 @@
-import { defineConfig, type Options } from 'tsup';
+import { defineConfig } from 'tsup';
 
-const shared: Options = {
+export default defineConfig({
+  entry: { index: 'src/index.ts' },
+  format: ['esm', 'cjs'],
   sourcemap: true,
+  // dist/ is emptied first: outputs of entries since removed must not stay and be published.
+  clean: true,
   target: 'es2022',
   platform: 'neutral',
   treeshake: true,
   dts: { compilerOptions: { composite: false } },
-};
-
-const entry = { index: 'src/index.ts' };
-
-export default defineConfig([
-  { ...shared, entry, format: ['esm'] },
-  { ...shared, entry, format: ['cjs'] },
-]);
+});
