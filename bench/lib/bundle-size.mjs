@@ -4,9 +4,9 @@ import { build, transform } from 'esbuild';
 import { waitForBuild } from './built.mjs';
 
 // What a page pays for @codex/browser: Client plus one documents.list() call, bundled from the
-// built packages (dist; esbuild's browser conditions), minified, gzip level 9. Also where those
-// bytes come from (esbuild's metafile, per source module), and ky's own size for comparison:
-// issue 10 asks both that ky stay the HTTP layer and that the whole bundle fit in 10 kB.
+// built packages (dist; esbuild's browser conditions), minified, gzip level 9. Also what each
+// source module costs of it (costByModule), and ky's own size for comparison: issue 10 asks both
+// that ky stay the HTTP layer and that the whole bundle fit in 10 kB.
 
 export const ENTRY = `import { Client } from '@codex/browser';
 const client = new Client({
@@ -26,6 +26,8 @@ async function bundle(contents, options = {}) {
   const result = await build({
     stdin: { contents, resolveDir: fileURLToPath(new URL('..', import.meta.url)), loader: 'js' },
     bundle: true,
+    // The three parts of `minify`, so that costByModule can leave out whitespace minification
+    // (`minify: true` would override it).
     minifySyntax: true,
     minifyIdentifiers: true,
     minifyWhitespace: true,
