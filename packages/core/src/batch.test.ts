@@ -2,7 +2,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { runBatch } from './batch';
 import { APIResponseValidationError, CodexError, makeAPIError } from './errors';
 import { operationTable } from './operations';
-import type { RequestOptions } from './transport';
+import type { RequestOptions } from './types';
 
 // runBatch with a crafted `send`: what the transport hands back (or throws) is chosen per test.
 // The same behaviours over real HTTP are in test/batch-hardening.test.ts.

@@ -2,7 +2,7 @@ import type { WithResponse } from './api-promise';
 import { isAPIConnectionError, isAPIError, isCodexError } from './errors';
 import type { OperationSpec } from './operations';
 import { sha256Hex } from './sha256';
-import type { RequestOptions } from './transport';
+import type { RequestOptions } from './types';
 
 /** The result of one operation of a batch, at its position in the input. */
 export type BatchOutcome<TDocument = unknown> = {

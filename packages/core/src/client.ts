@@ -1,22 +1,17 @@
+import { isAbortSignal } from './checks';
 import { type ClientConfig, type ClientSettings, resolveConfig } from './config';
-import {
-  type CredentialOptions,
-  type Credentials,
-  type ProvidedToken,
-  REDACTED,
-  resolveCredentials,
-} from './credentials';
+import { type CredentialOptions, type Credentials, REDACTED, resolveCredentials } from './credentials';
 import { APIConnectionError, APIUserAbortError, CodexError, isCodexError } from './errors';
 import { Documents } from './generated/codex/resources.gen';
 import type { TokenResponse } from './generated/types.gen';
 import { operationTable } from './operations';
 import { RateLimiter } from './rate-limiter';
-import { isAbortSignal } from './request-options';
 import { sha256Hex } from './sha256';
 import { shared } from './shared';
 import { TOKEN_PATTERN, TokenManager } from './token-manager';
 import { memoryTokenStore } from './token-store';
 import { type TokenSource, Transport } from './transport';
+import type { ProvidedToken } from './types';
 
 export type ClientOptions = CredentialOptions & ClientSettings;
 

@@ -1,11 +1,11 @@
+import { checkFunction, checkHeaders, checkMembers, checkNumber, typeOf } from './checks';
 import { type Clock, systemClock } from './clock';
-import type { TokenProvider } from './credentials';
 import { CodexError, isCodexError } from './errors';
 import { LOG_LEVELS, type Logger, type LogLevel } from './logger';
 import type { PacingOptions, SharedQuota } from './rate-limiter';
-import type { RefreshContext } from './shared-refresh';
 import type { TokenStore } from './token-store';
 import type { Tracer } from './tracing';
+import type { RefreshContext, TokenProvider } from './types';
 
 /**
  * What the SDK needs of a fetch: `globalThis.fetch`, undici's `fetch` (whose Response type differs
@@ -150,53 +150,6 @@ export function checkBaseUrl(baseUrl: string, allowInsecure: boolean): string {
       `baseUrl must use https (got ${url.protocol}), or http on localhost, 127.0.0.1, ::1 or with allowInsecure: true.`,
     );
   return url.href.replace(/\/+$/, '');
-}
-
-/** A value's kind for messages (never the value: it may be a secret). */
-export const typeOf = (value: unknown) => (value === null ? 'null' : Array.isArray(value) ? 'array' : typeof value);
-
-/** Throws a CodexError naming the option unless `value` is a finite number >= min (an integer if asked). */
-export function checkNumber(name: string, value: unknown, integer = false, min = 0): number {
-  if (typeof value !== 'number' || !(value >= min && value < Infinity) || (integer && !Number.isInteger(value)))
-    throw new CodexError(
-      `${name} must be ${integer ? 'an integer' : 'a number'} >= ${min}, got ${typeof value === 'number' ? value : typeOf(value)}.`,
-    );
-  return value;
-}
-
-/** Throws unless `value` is undefined or an object whose listed members are functions when present. */
-export function checkMembers(name: string, value: unknown, members: readonly string[], required = false): void {
-  if (value === undefined) return;
-  if (typeof value !== 'object' || value === null)
-    throw new CodexError(`${name} must be an object, got ${typeOf(value)}.`);
-  for (const member of members) {
-    const fn = (value as Record<string, unknown>)[member];
-    if ((required || fn !== undefined) && typeof fn !== 'function')
-      throw new CodexError(`${name}.${member} must be a function, got ${typeOf(fn)}.`);
-  }
-}
-
-/** Throws unless `value` is undefined or a function. */
-export function checkFunction(name: string, value: unknown): void {
-  if (value !== undefined && typeof value !== 'function')
-    throw new CodexError(`${name} must be a function, got ${typeOf(value)}.`);
-}
-
-/** Headers from a record, or a CodexError naming the header at fault (never its value: it may be a secret). */
-export function checkHeaders(name: string, record: unknown, into = new Headers()): Headers {
-  if (record === undefined) return into;
-  if (typeof record !== 'object' || record === null || Array.isArray(record))
-    throw new CodexError(`${name} must be an object of header names to strings, got ${typeOf(record)}.`);
-  for (const [header, value] of Object.entries(record)) {
-    if (value === undefined) continue;
-    try {
-      if (typeof value !== 'string') throw 0;
-      into.set(header, value);
-    } catch {
-      throw new CodexError(`${name}: header "${header.slice(0, 64)}" has an invalid name or value.`);
-    }
-  }
-  return into;
 }
 
 /** Client options, checked: a mistake is a CodexError with the code `invalid_option`. */

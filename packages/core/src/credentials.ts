@@ -1,14 +1,6 @@
-import { typeOf } from './config';
+import { typeOf } from './checks';
 import { CodexError } from './errors';
-
-/** What a token provider returns: a bearer token and its lifetime in seconds. */
-export type ProvidedToken = { accessToken: string; expiresIn: number };
-
-/**
- * Mints tokens somewhere else (e.g. a page's backend that holds the API key) and hands them to
- * the SDK, which caches and refreshes them like its own.
- */
-export type TokenProvider = (signal?: AbortSignal) => Promise<ProvidedToken>;
+import type { TokenProvider } from './types';
 
 export type CredentialOptions = {
   /** `"<client_id>:<client_secret>"` (split on the first ':'), as in CODEX_API_KEY. */

@@ -12,7 +12,7 @@ export { type BatchOptions, type BatchOutcome, BatchPromise, type BatchWithRespo
 export { Client, type ClientOptions } from './client';
 export { type Clock, systemClock } from './clock';
 export { type ClientHooks, type ClientSettings, DEFAULT_BASE_URL, type Fetch } from './config';
-export type { CredentialOptions, ProvidedToken, TokenProvider } from './credentials';
+export type { CredentialOptions } from './credentials';
 export * from './errors';
 export { Documents } from './generated/codex/resources.gen';
 export * from './generated/types.gen';
@@ -20,7 +20,7 @@ export { describeValue, LOG_LEVELS, type Logger, type LogLevel, logLevelFromEnv,
 export { Page, PagePromise } from './pagination';
 export type { PacingOptions, QuotaContext, SharedQuota } from './rate-limiter';
 export { APIResource } from './resources';
-export { type RefreshContext, type RefreshLock, RefreshLockBusy, refreshThroughStore } from './shared-refresh';
+export { type RefreshLock, RefreshLockBusy, refreshThroughStore } from './shared-refresh';
 export { checkTokenStoreOption, memoryTokenStore, type StoredToken, type TokenStore } from './token-store';
 export {
   type AttemptEnd,
@@ -31,4 +31,4 @@ export {
   otelTracer,
   type Tracer,
 } from './tracing';
-export type { RequestOptions } from './transport';
+export type { ProvidedToken, RefreshContext, RequestOptions, TokenProvider } from './types';

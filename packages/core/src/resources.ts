@@ -1,11 +1,12 @@
 import { APIPromise, describeResponse, type WithResponse } from './api-promise';
 import { type BatchOptions, type BatchOutcome, BatchPromise, runBatch } from './batch';
-import { type ClientConfig, checkFunction, checkNumber } from './config';
+import { checkFunction, checkNumber, checkRequestOptions } from './checks';
+import type { ClientConfig } from './config';
 import { CodexError } from './errors';
 import type { OperationSpec } from './operations';
 import { Page, PagePromise } from './pagination';
-import { checkRequestOptions } from './request-options';
-import type { RequestInput, RequestOptions, Transport } from './transport';
+import type { RequestInput, Transport } from './transport';
+import type { RequestOptions } from './types';
 
 // The helpers behind the generated resource classes (generated/codex/resources.gen.ts): each
 // generated method is one call to `call`, `paginate` or `batch` with its row of the operation

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { ProvidedToken, TokenProvider } from './credentials';
 import { type RefreshLock, RefreshLockBusy, refreshThroughStore } from './shared-refresh';
 import type { StoredToken, TokenStore } from './token-store';
+import type { ProvidedToken, TokenProvider } from './types';
 
 function mapStore(): TokenStore & { map: Map<string, StoredToken> } {
   const map = new Map<string, StoredToken>();

@@ -1,7 +1,6 @@
-import type { ProvidedToken, TokenProvider } from './credentials';
-import type { Logger } from './logger';
 import { REFRESH_FRACTION, REFRESH_WINDOW_MS } from './token-manager';
 import type { TokenStore } from './token-store';
+import type { ProvidedToken, RefreshContext, TokenProvider } from './types';
 
 /** Thrown by a RefreshLock when another process holds the lock (at once, or after waiting too long). */
 export class RefreshLockBusy extends Error {}
@@ -13,9 +12,6 @@ export class RefreshLockBusy extends Error {}
  * error means no lock is to be had (a read-only directory, Redis down): the refresh goes ahead.
  */
 export type RefreshLock = <T>(key: string, wait: boolean, fn: () => Promise<T>) => Promise<T>;
-
-/** What `coordinateRefresh` is given besides the key and the fetch: the Client's logger. */
-export type RefreshContext = { logger?: Logger | undefined };
 
 type FetchToken = (signal?: AbortSignal, background?: boolean) => Promise<ProvidedToken>;
 

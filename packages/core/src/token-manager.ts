@@ -1,8 +1,8 @@
 import { backoffDelay } from './backoff';
 import type { Clock } from './clock';
-import type { ProvidedToken } from './credentials';
 import type { Logger } from './logger';
 import type { StoredToken, TokenStore } from './token-store';
+import type { ProvidedToken } from './types';
 
 /** Background refresh starts at most this long before expiry... */
 export const REFRESH_WINDOW_MS = 5 * 60_000;

@@ -1,4 +1,5 @@
-import { type ClientConfig, type ClientHooks, checkHeaders, type Fetch, typeOf } from './config';
+import { checkHeaders, checkRequestOptions, typeOf } from './checks';
+import type { ClientConfig, ClientHooks, Fetch } from './config';
 import {
   APIConnectionError,
   APIConnectionTimeoutError,
@@ -14,32 +15,13 @@ import {
 import { logHeaders } from './logger';
 import type { OperationSpec } from './operations';
 import type { RateLimiter } from './rate-limiter';
-import { checkRequestOptions } from './request-options';
 import { parseRetryAfter } from './retry-after';
 import { type AttemptOutcome, decideRetry } from './retry-policy';
 import type { StoredToken } from './token-store';
 import { type AttemptTrace, startTrace } from './tracing';
+import type { RequestOptions } from './types';
 
 export { RETRYABLE_STATUSES } from './retry-policy';
-
-/** Per-call options of every method. */
-export type RequestOptions = {
-  /**
-   * Sent as `Idempotency-Key` on operations that take one (1–255 visible ASCII characters). By
-   * default a new UUID per call, reused by every retry; a failed call's error carries it.
-   */
-  idempotencyKey?: string;
-  /** Aborts the call (and its retries): it then rejects with APIUserAbortError. */
-  signal?: AbortSignal;
-  /** Per-attempt timeout in ms (overrides the client's). */
-  timeout?: number;
-  /** Overall time budget of the call in ms, retries and waits included (overrides the client's). */
-  deadline?: number;
-  /** Retries after the first attempt (overrides the client's). */
-  maxRetries?: number;
-  /** Extra request headers. */
-  headers?: Record<string, string>;
-};
 
 /** How the SDK itself calls the transport (token requests); not for users. */
 export type InternalOptions = {

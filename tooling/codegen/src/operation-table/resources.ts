@@ -66,7 +66,7 @@ export function emitResources(
     PagePromise: external('PagePromise', 'pagination', 'type'),
     BatchPromise: external('BatchPromise', 'batch', 'type'),
     BatchOptions: external('BatchOptions', 'batch', 'type'),
-    RequestOptions: external('RequestOptions', 'transport', 'type'),
+    RequestOptions: external('RequestOptions', 'types', 'type'),
   };
 
   const typeOf = (id: string, role: 'data' | 'response'): TypeNode => {

@@ -6,7 +6,7 @@ import type { BatchOptions, BatchPromise } from '../../batch';
 import { operationTable } from '../../operations';
 import type { PagePromise } from '../../pagination';
 import { APIResource, batch, call, paginate } from '../../resources';
-import type { RequestOptions } from '../../transport';
+import type { RequestOptions } from '../../types';
 
 import type { BatchOperation, Document, DocumentCreate, DocumentUpdate, ListDocumentsData } from '../types.gen';
 
