@@ -27,10 +27,19 @@ describe('runBatch: chunk Idempotency-Keys (issue 9, item 16)', () => {
     expect(await keysFor(1, 'k'.repeat(255))).toEqual(['k'.repeat(255)]);
   });
 
-  it('sends <key>:<i> per chunk for a key of at most 200 characters', async () => {
-    expect((await keysFor(250, 'import-42')).sort()).toEqual(['import-42:0', 'import-42:1', 'import-42:2']);
+  it('sends "<key> <i>" per chunk for a key of at most 200 characters', async () => {
+    expect((await keysFor(250, 'import-42')).sort()).toEqual(['import-42 0', 'import-42 1', 'import-42 2']);
     const key = 'k'.repeat(200);
-    expect((await keysFor(101, key)).sort()).toEqual([`${key}:0`, `${key}:1`]);
+    expect((await keysFor(101, key)).sort()).toEqual([`${key} 0`, `${key} 1`]);
+  });
+
+  it('derives chunk keys that no single call can give as its key (issue 18, item 16)', async () => {
+    // `<key>:<i>` was the key of another call too: `import-42:0` given to a single create.
+    const { checkRequestOptions } = await import('./checks');
+    for (const key of ['import-42', 'import-42:0', 'k'.repeat(201)]) {
+      for (const chunkKey of (await keysFor(250, key)) as string[])
+        expect(() => checkRequestOptions({ idempotencyKey: chunkKey }), chunkKey).toThrow(CodexError);
+    }
   });
 
   it('keeps every chunk key of a 1–255-character key within 255 characters, distinct and deterministic', async () => {

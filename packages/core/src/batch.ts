@@ -30,9 +30,11 @@ export type BatchOptions = RequestOptions & {
    * Makes the whole batch safe to send again: call again with the same key and the same operations,
    * and every chunk the API already applied is replayed, not applied twice.
    * - A batch sent in one request sends the key unchanged.
-   * - A longer batch sends chunk `i` (from 0) as `<key>:<i>`, or, for a key over 200 characters,
-   *   `<SHA-256 of the key, in hex>:<i>`, so that chunk keys stay within the API's 255 characters.
-   *   Chunk keys are distinct, and the same for the same key and number of operations.
+   * - A longer batch sends chunk `i` (from 0) as `<key> <i>` (a space, then the number), or, for a
+   *   key over 200 characters, `<SHA-256 of the key, in hex> <i>`, so that chunk keys stay within
+   *   the API's 255 characters. Chunk keys are distinct, the same for the same key and number of
+   *   operations, and never a key a call can give: a caller's key has no space (visible ASCII), so
+   *   no other call's key replays a chunk.
    * @default a new UUID per chunk, reused by its retries
    */
   idempotencyKey?: string;
@@ -87,7 +89,9 @@ export async function runBatch<TOp, TDocument>(
   let done = 0;
 
   const runChunk = async ({ offset, items }: (typeof chunks)[number], chunkIndex: number) => {
-    const key = derive ? `${base}:${chunkIndex}` : base;
+    // A space: caller keys are visible ASCII (checks.ts), so none is ever a chunk's key (issue 18:
+    // `<key>:0` was another call's key too).
+    const key = derive ? `${base} ${chunkIndex}` : base;
     try {
       const response = await send(
         { [operationsField]: items },

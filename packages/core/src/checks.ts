@@ -34,13 +34,69 @@ export function checkFunction(name: string, value: unknown): void {
     throw new CodexError(`${name} must be a function, got ${typeOf(value)}.`);
 }
 
-/** Headers from a record, or a CodexError naming the header at fault (never its value: it may be a secret). */
-export function checkHeaders(name: string, record: unknown, into = new Headers()): Headers {
-  if (record === undefined) return into;
-  if (typeof record !== 'object' || record === null || Array.isArray(record))
-    throw new CodexError(`${name} must be an object of header names to strings, got ${typeOf(record)}.`);
-  for (const [header, value] of Object.entries(record)) {
+/**
+ * Extra request headers, in any form `fetch` takes (`HeadersInit`): a record of names to strings,
+ * a `Headers`, or an array of `[name, value]` pairs.
+ */
+export type HeadersInput = Record<string, string | undefined> | Headers | ReadonlyArray<readonly [string, string]>;
+
+/**
+ * Headers the SDK owns: framing and hop-by-hop headers, which `fetch` refuses or which would make
+ * the request unreadable ("Could not reach the Codex API" before, issue 18), and the ones the SDK
+ * sets itself per request. Refused from callers with an error that names them.
+ */
+const FORBIDDEN_HEADERS = new Set([
+  'authorization',
+  'connection',
+  'content-length',
+  'content-type',
+  'expect',
+  'host',
+  'keep-alive',
+  'proxy-authorization',
+  'proxy-connection',
+  'te',
+  'trailer',
+  'transfer-encoding',
+  'upgrade',
+]);
+
+/** The [name, value] pairs of a HeadersInput, or a CodexError that says what forms are taken. */
+function headerPairs(name: string, init: unknown): Array<[string, unknown]> {
+  if (typeof init !== 'object' || init === null)
+    throw new CodexError(
+      `${name} must be a Headers, an object of header names to strings or an array of [name, value] pairs, got ${typeOf(init)}.`,
+    );
+  // Headers from any realm or fetch implementation (undici's, a polyfill's): no instanceof.
+  const maybeHeaders = init as Partial<Headers>;
+  if (typeof maybeHeaders.forEach === 'function' && typeof maybeHeaders.get === 'function' && !Array.isArray(init)) {
+    const pairs: Array<[string, unknown]> = [];
+    maybeHeaders.forEach((value, header) => pairs.push([header, value]));
+    return pairs;
+  }
+  if (Array.isArray(init))
+    return init.map((pair, index) => {
+      if (!Array.isArray(pair) || pair.length !== 2 || typeof pair[0] !== 'string')
+        throw new CodexError(`${name}[${index}] must be a [name, value] pair of strings.`);
+      return [pair[0], pair[1]];
+    });
+  return Object.entries(init);
+}
+
+/**
+ * Adds `init` (any HeadersInput) to `into`, or throws a CodexError naming the header at fault
+ * (never its value: it may be a secret). Headers the SDK owns (framing, hop-by-hop, Authorization,
+ * Content-Type) are refused: a request goes out only as the SDK builds it.
+ */
+export function checkHeaders(name: string, init: unknown, into = new Headers()): Headers {
+  if (init === undefined) return into;
+  for (const [header, value] of headerPairs(name, init)) {
     if (value === undefined) continue;
+    const lower = header.toLowerCase();
+    if (FORBIDDEN_HEADERS.has(lower) || lower.startsWith('proxy-'))
+      throw new CodexError(
+        `${name}: the header "${header.slice(0, 64)}" is set by the SDK or the HTTP layer, and cannot be given.`,
+      );
     try {
       if (typeof value !== 'string') throw 0;
       into.set(header, value);
@@ -51,8 +107,37 @@ export function checkHeaders(name: string, record: unknown, into = new Headers()
   return into;
 }
 
+/**
+ * `defaults` with `headers` (any HeadersInput) over them, as one record: for runtime packages
+ * that add their User-Agent, and `withOptions`. What is not a HeadersInput is returned unchanged,
+ * for the Client's own check to refuse with an error that names the option.
+ */
+export function mergeHeaders(defaults: HeadersInput | undefined, headers: unknown): HeadersInput | undefined {
+  if (headers === undefined) return defaults;
+  let merged: Array<[string, unknown]>;
+  try {
+    merged = [...headerPairs('headers', defaults ?? {}), ...headerPairs('headers', headers)];
+  } catch {
+    return headers as HeadersInput;
+  }
+  const record: Record<string, string> = {};
+  // Later wins, whatever the case of the name (Headers' rule).
+  for (const [header, value] of merged) {
+    if (value === undefined) continue;
+    for (const key of Object.keys(record)) if (key.toLowerCase() === header.toLowerCase()) delete record[key];
+    record[header] = value as string;
+  }
+  return record;
+}
+
 /** Idempotency-Key: 1–255 characters (the contract), visible ASCII so that it is a valid header value. */
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
+/**
+ * A batch chunk's key as `documents.batch` derives it (`<key> <i>`, batch.ts), which an outcome
+ * hands back for sending that chunk again: `documents.batch` alone takes it, so that no other
+ * call's key is ever a chunk's (issue 18).
+ */
+const CHUNK_KEY = /^(?=.{1,255}$)[\x21-\x7e]+ \d+$/;
 
 /** Whether `value` looks like an AbortSignal (from any realm: no instanceof). */
 export const isAbortSignal = (value: unknown): value is AbortSignal =>
@@ -65,11 +150,15 @@ export const isAbortSignal = (value: unknown): value is AbortSignal =>
  * Checks a call's options before anything is sent: a CodexError that names the option, never a
  * connection error later (issue 9). Headers are checked where they are built.
  */
-export function checkRequestOptions(options: RequestOptions): void {
+export function checkRequestOptions(options: RequestOptions, batch = false): void {
   if (typeof options !== 'object' || options === null)
     throw new CodexError(`Request options must be an object, got ${options === null ? 'null' : typeof options}.`);
   const { idempotencyKey, signal, timeout, deadline, maxRetries } = options;
-  if (idempotencyKey !== undefined && (typeof idempotencyKey !== 'string' || !IDEMPOTENCY_KEY.test(idempotencyKey)))
+  if (
+    idempotencyKey !== undefined &&
+    (typeof idempotencyKey !== 'string' ||
+      !(IDEMPOTENCY_KEY.test(idempotencyKey) || (batch && CHUNK_KEY.test(idempotencyKey))))
+  )
     throw new CodexError(
       `idempotencyKey must be 1 to 255 visible ASCII characters${typeof idempotencyKey === 'string' ? ` (got ${idempotencyKey.length} characters)` : ''}.`,
     );

@@ -1,4 +1,4 @@
-import { checkFunction, checkHeaders, checkMembers, checkNumber, typeOf } from './checks';
+import { checkFunction, checkHeaders, checkMembers, checkNumber, type HeadersInput, typeOf } from './checks';
 import { type Clock, systemClock } from './clock';
 import { CodexError, isCodexError } from './errors';
 import { LOG_LEVELS, type Logger, type LogLevel } from './logger';
@@ -17,6 +17,14 @@ export type Fetch = (
 ) => Promise<Pick<Response, 'ok' | 'status' | 'statusText' | 'headers' | 'type' | 'text'>>;
 
 export const DEFAULT_BASE_URL = 'https://api.codex.dev/v1';
+
+/**
+ * The largest success body the contract allows, about: a full page of 100 documents whose
+ * content is at its limit of 1 MiB of UTF-8, each with 64 KiB for its other fields (a 200-character
+ * title, 16 metadata values) and JSON's escapes, plus 64 KiB of envelope. A batch's 100 results are
+ * the same size. Bodies are counted while they stream: an endless one fails here (issue 18).
+ */
+export const DEFAULT_MAX_RESPONSE_SIZE = 100 * (1024 * 1024 + 64 * 1024) + 64 * 1024;
 
 /**
  * Telemetry callbacks. They never change what is sent, retried or returned: an error one throws
@@ -40,12 +48,22 @@ export type ClientSettings = {
   scope?: string;
   /** Retries after the first attempt, for network errors, timeouts, 408, 429 and 5xx. @default 2 */
   maxRetries?: number;
-  /** Per-attempt timeout in ms. @default 60000 */
+  /** Per-attempt timeout in ms, at least 1 (as per call). @default 60000 */
   timeout?: number;
   /** Overall time budget of each call in ms, retries included. @default undefined (none) */
   deadline?: number;
-  /** Longest Retry-After the SDK waits out, in ms; longer ones throw RateLimitError with `retryAfter`. @default 60000 */
+  /**
+   * Longest wait the SDK makes, in ms: a `Retry-After` longer than this is not waited out (the
+   * error is thrown with `retryAfter`), and a call that pacing would hold back longer fails at once
+   * with a RateLimitError (`retryAfter`: how long), with nothing sent. @default 60000
+   */
   maxRetryDelay?: number;
+  /**
+   * Largest success body read, in bytes, counted while it streams: a larger one fails with an
+   * APIResponseValidationError (code `response_too_large`) as soon as the limit is passed, and the
+   * rest is not read. @default about 106 MiB: a full page of 100 documents of 1 MiB each, plus envelope
+   */
+  maxResponseSize?: number;
   /**
    * Client-side pacing per API key, shared by every Client of the key in the process: what to
    * assume until the API's X-RateLimit-* headers say (they then rule). `false` turns pacing off
@@ -75,8 +93,13 @@ export type ClientSettings = {
   backgroundRefresh?: boolean;
   /** Where tokens are kept. @default process memory, shared by every Client */
   tokenStore?: TokenStore;
-  /** Headers sent with every request (runtime packages set a User-Agent here). */
-  headers?: Record<string, string>;
+  /**
+   * Headers sent with every request (runtime packages set a User-Agent here): a record, a
+   * `Headers` or `[name, value]` pairs, as `fetch` takes them. Headers the SDK or the HTTP layer
+   * own (Authorization, Content-Type, Content-Length, Transfer-Encoding, Expect, Host, Connection
+   * and other hop-by-hop headers) are refused with an error that names them.
+   */
+  headers?: HeadersInput;
   /**
    * Where to log: methods, URLs, statuses, attempts, request ids, waits and allow-listed headers;
    * never tokens, secrets or bodies. Without `logLevel`, everything it has a method for.
@@ -109,6 +132,12 @@ export type ClientSettings = {
    * fails, requests go on with this process's pacing alone (logged once).
    */
   sharedQuota?: SharedQuota;
+  /**
+   * Told when a request got no answer, to say why where the runtime can tell: a reason makes the
+   * call fail at once (code `blocked_by_browser`) instead of being retried. @codex/browser
+   * supplies it (a request blocked by CORS, mixed content or an extension). @default none
+   */
+  explainConnectionError?: (url: string) => Promise<string | undefined>;
   /** Injectable clock (tests). @default the system clock */
   clock?: Clock;
   /** Injectable randomness in [0, 1) for jitter (tests). @default Math.random */
@@ -116,12 +145,15 @@ export type ClientSettings = {
 };
 
 export type ClientConfig = Required<
-  Pick<ClientSettings, 'baseUrl' | 'maxRetries' | 'timeout' | 'maxRetryDelay' | 'batchConcurrency' | 'maxInFlight'>
+  Pick<
+    ClientSettings,
+    'baseUrl' | 'maxRetries' | 'timeout' | 'maxRetryDelay' | 'maxResponseSize' | 'batchConcurrency' | 'maxInFlight'
+  >
 > & {
   pacing: PacingOptions | false;
   deadline: number | undefined;
   scope: string | undefined;
-  headers: Record<string, string>;
+  headers: Headers;
   logger: Logger | undefined;
   hooks: ClientHooks;
   tracer: Tracer | undefined;
@@ -130,6 +162,7 @@ export type ClientConfig = Required<
   random: () => number;
   fetch: () => Fetch;
   backgroundFetch: (() => Fetch) | undefined;
+  explainConnectionError: ClientSettings['explainConnectionError'];
 };
 
 const LOOPBACK = /^(localhost|127(\.\d{1,3}){3}|\[::1\])$/i;
@@ -182,10 +215,9 @@ function checkConfig(settings: ClientSettings): ClientConfig {
   checkMembers('tokenStore', settings.tokenStore, ['get', 'set', 'delete'], true);
   checkMembers('clock', clock, ['now', 'sleep'], true);
   checkMembers('sharedQuota', settings.sharedQuota, ['take', 'observe'], true);
-  for (const name of ['fetch', 'backgroundFetch', 'random', 'coordinateRefresh'] as const)
+  for (const name of ['fetch', 'backgroundFetch', 'random', 'coordinateRefresh', 'explainConnectionError'] as const)
     checkFunction(name, settings[name]);
   if (settings.tracer !== false) checkFunction('tracer', settings.tracer);
-  checkHeaders('headers', settings.headers);
   for (const name of ['allowInsecure', 'backgroundRefresh'] as const)
     if (settings[name] !== undefined && typeof settings[name] !== 'boolean')
       throw new CodexError(`${name} must be a boolean, got ${typeOf(settings[name])}.`);
@@ -214,13 +246,15 @@ function checkConfig(settings: ClientSettings): ClientConfig {
     baseUrl: checkBaseUrl(settings.baseUrl ?? DEFAULT_BASE_URL, settings.allowInsecure === true),
     scope,
     maxRetries: num('maxRetries', 2, true),
-    timeout: num('timeout', 60_000),
+    // One rule for the Client and the call: an attempt of 0 ms could never succeed (issue 18).
+    timeout: num('timeout', 60_000, false, 1),
     deadline: settings.deadline === undefined ? undefined : num('deadline', 0),
     maxRetryDelay: num('maxRetryDelay', 60_000),
+    maxResponseSize: num('maxResponseSize', DEFAULT_MAX_RESPONSE_SIZE, true, 1),
     batchConcurrency: num('batchConcurrency', 4, true, 1),
     maxInFlight: num('maxInFlight', 64, true, 1),
     pacing: pacing ?? {},
-    headers: { ...settings.headers },
+    headers: checkHeaders('headers', settings.headers),
     logger: safeLogger,
     hooks,
     tracer: settings.tracer || undefined,
@@ -236,5 +270,6 @@ function checkConfig(settings: ClientSettings): ClientConfig {
     },
     // The caller's own fetch wins: it may carry a proxy or a test double.
     backgroundFetch: backgroundFetch && !settings.fetch ? () => backgroundFetch : undefined,
+    explainConnectionError: settings.explainConnectionError,
   };
 }

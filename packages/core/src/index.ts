@@ -11,7 +11,8 @@ export { APIPromise, type RateLimitInfo, type WithResponse } from './api-promise
 export { type BatchOptions, type BatchOutcome, BatchPromise, type BatchWithResponse } from './batch';
 export { Client, type ClientOptions } from './client';
 export { type Clock, systemClock } from './clock';
-export { type ClientHooks, type ClientSettings, DEFAULT_BASE_URL, type Fetch } from './config';
+export { type HeadersInput, mergeHeaders } from './checks';
+export { type ClientHooks, type ClientSettings, DEFAULT_BASE_URL, DEFAULT_MAX_RESPONSE_SIZE, type Fetch } from './config';
 export type { CredentialOptions } from './credentials';
 export * from './errors';
 export { Documents } from './generated/codex/resources.gen';

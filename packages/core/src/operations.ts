@@ -13,6 +13,8 @@ export type OperationSpec = {
   readonly pathParams: readonly string[];
   readonly queryParams: readonly string[];
   readonly hasBody: boolean;
+  /** Whether a success carries a body (a Document...); false for 204 answers (delete). */
+  readonly hasResponseBody: boolean;
   /** Whether the operation needs a bearer token; false only for the token endpoint. */
   readonly auth: boolean;
   /** OAuth scopes the operation requires. */

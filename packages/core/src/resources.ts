@@ -37,7 +37,7 @@ const contextOf = (resource: APIResource) => contexts.get(resource) as ResourceC
  * of each request (path parameters included, when it builds the URL).
  */
 function checkCall(op: OperationSpec, input: CallInput, options: RequestOptions): RequestInput {
-  checkRequestOptions(options);
+  checkRequestOptions(options, op.batch !== null);
   const { query, ...rest } = input;
   if (query === undefined) return rest;
   if (typeof query !== 'object' || query === null || Array.isArray(query))
@@ -118,8 +118,12 @@ export function batch<TDocument>(
       config.batchConcurrency,
       async (body, chunkOptions, chunk) => {
         let response: Response | undefined;
-        const data = await transport.request<Json>(op, { ...checked, body }, chunkOptions, {
+        // A chunk's key is derived from the caller's checked one, in a form no caller key has
+        // (batch.ts): it goes out as it is.
+        const { idempotencyKey, ...rest } = chunkOptions;
+        const data = await transport.request<Json>(op, { ...checked, body }, rest, {
           onResponse: (r) => (response = r),
+          ...(idempotencyKey !== undefined && { idempotencyKey }),
         });
         responses[chunk] = describeResponse(data, response as Response);
         return data;

@@ -35,8 +35,9 @@ export type RetryDecision =
 
 /**
  * Every retry decision of the SDK, in one pure function (the transport's loop applies it):
- * - a 401 `invalid_token` on a request that carried a token is replayed once, at once, with a new
- *   token (the token was revoked or expired early); the replay does not use up a retry;
+ * - a 401 `invalid_token` (the API's code, or RFC 6750's `WWW-Authenticate: Bearer
+ *   error="invalid_token"`) on a request that carried a token is replayed once, at once, with a
+ *   new token (the token was revoked or expired early); the replay does not use up a retry;
  * - connection errors, timeouts and {@link RETRYABLE_STATUSES} are retried up to `maxRetries`,
  *   after `Retry-After` when the server sent one, else after exponential backoff with full jitter;
  * - a `Retry-After` over `maxRetryDelay`, or a wait that would end past the deadline, stops.
@@ -47,7 +48,10 @@ export function decideRetry(outcome: AttemptOutcome, state: RetryState): RetryDe
   let delay = backoffDelay(state.retries + 1, state.random);
   if (outcome.kind === 'status') {
     const { status, headers, code } = outcome;
-    if (status === 401 && code === 'invalid_token' && state.sentToken) {
+    // RFC 6750's challenge is a signal of its own: a gateway in front of the API may send it
+    // without the API's JSON body (issue 18).
+    const challenged = /\berror\s*=\s*"?invalid_token\b/i.test(headers.get('www-authenticate') ?? '');
+    if (status === 401 && (code === 'invalid_token' || challenged) && state.sentToken) {
       return state.replayed
         ? { retry: false, reason: 'the new token was rejected too' }
         : { retry: true, delay: 0, reason: 'token rejected', counts: false, dropToken: true };

@@ -21,6 +21,7 @@ const archive: OperationSpec = {
   pathParams: ['id'],
   queryParams: [],
   hasBody: true,
+  hasResponseBody: true,
   auth: true,
   scopes: ['write'],
   idempotency: true,

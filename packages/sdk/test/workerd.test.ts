@@ -66,6 +66,36 @@ describe('@codex/sdk in workerd', () => {
     expect(lines.join('\n')).not.toMatch(/cdx_sk_|cdx_at_|bearer|authorization/i);
   });
 
+  // Issue 18, item 24: Node's defaults (60 s per attempt, 2 retries) outlive a Worker's request.
+  it('ends a call to an API that does not answer with the default deadline of 20 s', async () => {
+    server.admin.fault({ operationId: 'listDocuments', type: 'hang' });
+    const started = performance.now();
+    // The Worker's clock runs 100 times faster: 20 s of deadline take 0.2 s.
+    const result = await call('/hang?speedup=100');
+    expect(result).toMatchObject({
+      name: 'APIConnectionTimeoutError',
+      code: 'deadline_exceeded',
+      message: 'The call exceeded its deadline of 20000 ms.',
+      timeout: 8000,
+      maxRetries: 2,
+    });
+    expect(performance.now() - started).toBeLessThan(4_000);
+    expect(server.admin.requests().at(-1)).toMatchObject({ operationId: 'listDocuments', fault: 'hang' });
+  });
+
+  it('ends it with a deadline and timeout passed as options instead', async () => {
+    server.admin.fault({ operationId: 'listDocuments', type: 'hang' });
+    const started = performance.now();
+    const options = encodeURIComponent(JSON.stringify({ deadline: 300, timeout: 30_000 }));
+    const result = await call(`/hang?options=${options}`);
+    expect(result).toMatchObject({
+      code: 'deadline_exceeded',
+      message: 'The call exceeded its deadline of 300 ms.',
+      timeout: 30_000,
+    });
+    expect(performance.now() - started).toBeGreaterThanOrEqual(300);
+  });
+
   it('refuses a redirect to another origin, which sees no request (and so no token)', async () => {
     let elsewhere = 0;
     const other = createServer((_, res) => {

@@ -17,8 +17,14 @@ export class APIError extends CodexError {
   readonly param: string | undefined;
   /** Response headers (no request headers: those carry the token). */
   readonly headers: Headers;
+  /**
+   * Milliseconds the API asked to wait (`Retry-After`), on any error that came with one: a 429, a
+   * 503 whose wait was over `maxRetryDelay`... Pacing's own refusal (a wait over `maxRetryDelay`,
+   * nothing sent) sets it too.
+   */
+  readonly retryAfter: number | undefined;
 
-  constructor(status: number, body: ErrorBody, headers: Headers) {
+  constructor(status: number, body: ErrorBody, headers: Headers, retryAfter?: number) {
     const requestId = body.request_id ?? headers.get('x-request-id') ?? undefined;
     super(`${status} ${body.code}: ${body.message}${requestId ? ` (request ${requestId})` : ''}`);
     this.status = status;
@@ -26,6 +32,7 @@ export class APIError extends CodexError {
     this.requestId = requestId;
     this.param = body.param;
     this.headers = headers;
+    this.retryAfter = retryAfter;
   }
 }
 
@@ -59,21 +66,17 @@ export class InternalServerError extends APIError {
   static override readonly kind: ErrorKind = 'InternalServerError';
 }
 
-/** 429: over the rate limit. */
+/**
+ * 429: over the rate limit, after the retries the SDK could make, or when its wait (`retryAfter`)
+ * is over `maxRetryDelay`. Also thrown before anything is sent when client-side pacing would have
+ * to wait longer than `maxRetryDelay` (status 429, code `rate_limited`, no request id).
+ */
 export class RateLimitError extends APIError {
   static override readonly kind: ErrorKind = 'RateLimitError';
-  /** Milliseconds the API asked to wait (Retry-After), when it said. */
-  readonly retryAfter: number | undefined;
-
-  constructor(status: number, body: ErrorBody, headers: Headers, retryAfter?: number) {
-    super(status, body, headers);
-    this.retryAfter = retryAfter;
-  }
 }
 
 /** The right class for a status. */
 export function makeAPIError(status: number, body: ErrorBody, headers: Headers, retryAfter?: number): APIError {
-  if (status === 429) return new RateLimitError(status, body, headers, retryAfter);
   const classes: Record<number, typeof APIError> = {
     400: BadRequestError,
     401: AuthenticationError,
@@ -83,7 +86,8 @@ export function makeAPIError(status: number, body: ErrorBody, headers: Headers, 
     413: PayloadTooLargeError,
     415: UnsupportedMediaTypeError,
     422: UnprocessableEntityError,
+    429: RateLimitError,
   };
   const Class = classes[status] ?? (status >= 500 ? InternalServerError : APIError);
-  return new Class(status, body, headers);
+  return new Class(status, body, headers, retryAfter);
 }

@@ -13,8 +13,11 @@ import { BRAND, type ErrorKind, isKind } from './brand';
  * - `token_store_failed`: the token store (a file cache...) could not be used; tokens stay in memory.
  * - `unsupported_runtime`: the runtime lacks what is needed (fetch, Web Crypto...).
  * - `aborted`, `connection_error`, `timeout`, `deadline_exceeded`, `invalid_response`, `redirect`:
- *   the call was aborted, could not reach the API, timed out (an attempt, or the whole call),
- *   got a success answer that is not what the spec says, or a redirect.
+ *   the call was aborted, could not reach the API, timed out (an attempt, the whole call, or the
+ *   caller's `AbortSignal.timeout()`), got a success answer that is not what the spec says, or a redirect.
+ * - `response_too_large`: a success body over `maxResponseSize` (not read further).
+ * - `blocked_by_browser`: a browser refused to send the request or to show its answer (CORS,
+ *   mixed content, an extension); not retried.
  */
 export type ClientErrorCode =
   | 'invalid_argument'
@@ -31,6 +34,8 @@ export type ClientErrorCode =
   | 'timeout'
   | 'deadline_exceeded'
   | 'invalid_response'
+  | 'response_too_large'
+  | 'blocked_by_browser'
   | 'redirect';
 
 /** The `code` of an APIError: the spec's `ErrorCode`, or `http_<status>` when the body is not the API's error envelope (a proxy's page). */
@@ -86,8 +91,16 @@ export class APIUserAbortError extends CodexError {
 /** The API could not be reached: DNS, refused or reset connection, TLS, or a non-HTTP failure. */
 export class APIConnectionError extends CodexError {
   static override readonly kind: ErrorKind = 'APIConnectionError';
-  constructor(message = 'Could not connect to the Codex API.', options?: CodexErrorOptions) {
-    super(message, { code: 'connection_error', ...options });
+  /**
+   * The code of the underlying failure, when the runtime gives one (`ECONNREFUSED`: nothing
+   * listens there; `ENOTFOUND`: no such host; `UND_ERR_SOCKET`, `ECONNRESET`: the connection
+   * broke; `CERT_HAS_EXPIRED`...), also quoted in the message. Never a value of the request.
+   */
+  readonly causeCode: string | undefined;
+  constructor(message = 'Could not connect to the Codex API.', options?: CodexErrorOptions & { causeCode?: string }) {
+    const { causeCode, ...rest } = options ?? {};
+    super(message, { code: 'connection_error', ...rest });
+    this.causeCode = causeCode;
   }
 }
 
@@ -114,12 +127,19 @@ export class APIResponseValidationError extends CodexError {
   /** The start of the body (at most 200 characters); empty for the token endpoint, whose body holds a token. */
   readonly bodyExcerpt: string;
 
-  constructor(operationId: string, status: number, headers: Headers, problem: string, excerpt: string) {
+  constructor(
+    operationId: string,
+    status: number,
+    headers: Headers,
+    problem: string,
+    excerpt: string,
+    code: 'invalid_response' | 'response_too_large' = 'invalid_response',
+  ) {
     const requestId = headers.get('x-request-id') ?? undefined;
     super(
       `${operationId}: the ${status} response is not valid: ${problem}${requestId ? ` (request ${requestId})` : ''}.` +
         (excerpt ? ` It starts with: ${JSON.stringify(excerpt)}` : ''),
-      { code: 'invalid_response' },
+      { code },
     );
     this.status = status;
     this.requestId = requestId;

@@ -21,6 +21,36 @@ export default {
       );
       return Response.json({ name: error?.name, message: error?.message });
     }
+    if (url.pathname === '/hang') {
+      // One call to an API that does not answer (the test injects a `hang` fault), with the edge
+      // build's defaults but for `options` (JSON). The client's clock (its deadline and backoff)
+      // runs `speedup` times faster than real time, so that a 20 s deadline passes in 0.2 s at 100;
+      // attempt timeouts keep real time. The call is given up after 5 s of real time.
+      const speedup = Number(url.searchParams.get('speedup') ?? '1');
+      const start = Date.now();
+      const clock: sdk.Clock = {
+        now: () => start + (Date.now() - start) * speedup,
+        sleep: (ms, signal) => sdk.systemClock.sleep(ms / speedup, signal),
+      };
+      // Its own token store: the shared one would keep a token timed by this clock.
+      const tokens = new Map<string, sdk.StoredToken>();
+      const client = new sdk.Client({
+        apiKey: server.readWriteKey,
+        baseUrl: server.url,
+        clock,
+        tokenStore: {
+          get: async (key) => tokens.get(key),
+          set: async (key, token) => void tokens.set(key, token),
+          delete: async (key) => void tokens.delete(key),
+        },
+        ...(JSON.parse(url.searchParams.get('options') ?? '{}') as sdk.ClientSettings),
+      });
+      const error = await client.documents.list({}, { signal: AbortSignal.timeout(5_000) }).then(
+        () => null,
+        (e: unknown) => e as sdk.CodexError,
+      );
+      return Response.json({ name: error?.name, code: error?.code, message: error?.message, ...client.toJSON() });
+    }
     if (url.pathname === '/log') {
       // logLevel without a logger: the edge build logs to the isolate's console.
       const names = ['log', 'debug', 'info', 'warn', 'error'] as const;

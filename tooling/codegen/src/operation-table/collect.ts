@@ -25,6 +25,8 @@ export type OperationEntry = {
   pathParams: string[];
   queryParams: string[];
   hasBody: boolean;
+  /** Whether the success response declares a body (a 204 does not): a success without one is invalid. */
+  hasResponseBody: boolean;
   auth: boolean;
   scopes: string[];
   idempotency: boolean;
@@ -125,6 +127,14 @@ function collectBatch(operationId: string, value: unknown, raw: Json, spec: Json
   return entry;
 }
 
+/** Whether the operation's success response (its first 2xx) declares content. */
+function hasResponseBody(raw: Json, spec: Json): boolean {
+  const responses = isObject(raw.responses) ? raw.responses : {};
+  const success = Object.keys(responses).find((status) => status.startsWith('2'));
+  const response = success === undefined ? undefined : deref(spec, responses[success]);
+  return isObject(response) && isObject(response.content) && Object.keys(response.content).length > 0;
+}
+
 /**
  * Reads one operation into a table row. `spec` is the raw (bundled) OpenAPI document, for what
  * the IR does not keep: security scopes and the request body's limits.
@@ -164,6 +174,7 @@ export function collectOperation(operation: IR.OperationObject, spec: Json): Ope
     pathParams: Object.values(operation.parameters?.path ?? {}).map((p) => p.name),
     queryParams,
     hasBody: operation.body !== undefined,
+    hasResponseBody: hasResponseBody(raw, spec),
     ...securityOf(raw, spec),
     idempotency,
     pagination: collectPagination(operationId, ext['x-codex-pagination'], queryParams),

@@ -17,6 +17,7 @@ export const operations = {
         pathParams: [],
         queryParams: [],
         hasBody: true,
+        hasResponseBody: true,
         auth: false,
         scopes: [],
         idempotency: false,
@@ -35,6 +36,7 @@ export const operations = {
             'cursor'
         ],
         hasBody: false,
+        hasResponseBody: true,
         auth: true,
         scopes: [
             'read'
@@ -57,6 +59,7 @@ export const operations = {
         pathParams: [],
         queryParams: [],
         hasBody: true,
+        hasResponseBody: true,
         auth: true,
         scopes: [
             'write'
@@ -74,6 +77,7 @@ export const operations = {
         pathParams: [],
         queryParams: [],
         hasBody: true,
+        hasResponseBody: true,
         auth: true,
         scopes: [
             'write'
@@ -97,6 +101,7 @@ export const operations = {
         ],
         queryParams: [],
         hasBody: false,
+        hasResponseBody: false,
         auth: true,
         scopes: [
             'write'
@@ -116,6 +121,7 @@ export const operations = {
         ],
         queryParams: [],
         hasBody: false,
+        hasResponseBody: true,
         auth: true,
         scopes: [
             'read'
@@ -135,6 +141,7 @@ export const operations = {
         ],
         queryParams: [],
         hasBody: true,
+        hasResponseBody: true,
         auth: true,
         scopes: [
             'write'
