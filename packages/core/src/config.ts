@@ -133,11 +133,12 @@ export type ClientSettings = {
    */
   sharedQuota?: SharedQuota;
   /**
-   * Told when a request got no answer, to say why where the runtime can tell: a reason makes the
-   * call fail at once (code `blocked_by_browser`) instead of being retried. @codex/browser
-   * supplies it (a request blocked by CORS, mixed content or an extension). @default none
+   * Told when a request got no answer, to say why where the runtime can tell (@codex/browser: a
+   * request blocked by CORS, mixed content or an extension). `reason` becomes the error's message;
+   * with `retry: false` the call fails at once (code `blocked_by_browser`) instead of being retried.
+   * @default none
    */
-  explainConnectionError?: (url: string) => Promise<string | undefined>;
+  explainConnectionError?: (url: string) => Promise<{ reason: string; retry: boolean } | undefined>;
   /** Injectable clock (tests). @default the system clock */
   clock?: Clock;
   /** Injectable randomness in [0, 1) for jitter (tests). @default Math.random */

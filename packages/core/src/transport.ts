@@ -64,7 +64,15 @@ type CallPlan = {
 /** How one attempt ended: the parsed success, or what the retry policy needs to decide. */
 type AttemptResult =
   | { done: true; value: unknown }
-  | { done: false; outcome: AttemptOutcome; failure?: APIError; token?: string; cause?: string };
+  | {
+      done: false;
+      outcome: AttemptOutcome;
+      failure?: APIError;
+      token?: string;
+      /** A connection error's cause code (ECONNREFUSED...), and why the runtime says it failed. */
+      cause?: string;
+      reason?: string;
+    };
 
 /** What the whole call has seen so far, for its trace and its final error. */
 type CallState = {
@@ -295,8 +303,14 @@ export class Transport {
         );
       }
       if (sent === undefined) {
-        await this.#explainConnectionError(request.url);
-        return { done: false, outcome: { kind: 'connection' }, ...(token && { token }), ...(cause && { cause }) };
+        const reason = await this.#explainConnectionError(request.url);
+        return {
+          done: false,
+          outcome: { kind: 'connection' },
+          ...(token && { token }),
+          ...(cause && { cause }),
+          ...(reason && { reason }),
+        };
       }
       if (sent === 'timeout') return { done: false, outcome: { kind: 'timeout' }, ...(token && { token }) };
       return this.#read(plan, sent, attempt, token, state.requestId);
@@ -338,19 +352,20 @@ export class Transport {
   }
 
   /**
-   * A request that got no answer, where the runtime can tell why (@codex/browser: the browser
-   * blocked it, CORS...): a CodexError that retrying cannot mend, thrown at once.
+   * Why a request got no answer, where the runtime can tell (@codex/browser: the browser blocked
+   * it, CORS...). What retrying cannot mend is thrown at once.
    */
-  async #explainConnectionError(url: string): Promise<void> {
+  async #explainConnectionError(url: string): Promise<string | undefined> {
     const explain = this.config.explainConnectionError;
-    if (!explain) return;
-    let reason: string | undefined;
+    if (!explain) return undefined;
+    let explained: Awaited<ReturnType<typeof explain>>;
     try {
-      reason = await explain(url);
+      explained = await explain(url);
     } catch {
-      return;
+      return undefined;
     }
-    if (reason) throw new APIConnectionError(reason, { code: 'blocked_by_browser' });
+    if (explained && !explained.retry) throw new APIConnectionError(explained.reason, { code: 'blocked_by_browser' });
+    return explained?.reason;
   }
 
   /** The error a call ends with when `decideRetry` says stop. */
@@ -360,7 +375,7 @@ export class Transport {
     reason: string,
     attempt: number,
   ): CodexError {
-    const { failure, outcome, cause } = result;
+    const { failure, outcome, cause, reason: explained } = result;
     if (failure) {
       if (reason.startsWith('Retry-After')) failure.message = `${failure.message} Not retried: ${reason}.`;
       return failure;
@@ -368,7 +383,7 @@ export class Transport {
     if (outcome.kind === 'timeout')
       return new APIConnectionTimeoutError(`The request timed out after ${plan.timeout} ms (attempt ${attempt}).`);
     return new APIConnectionError(
-      `Could not reach the Codex API at ${this.config.baseUrl} (attempt ${attempt}${cause ? `: ${cause}` : ''}).`,
+      `Could not reach the Codex API at ${this.config.baseUrl} (attempt ${attempt}${cause ? `: ${cause}` : ''}).${explained ? ` ${explained}` : ''}`,
       cause ? { causeCode: cause } : undefined,
     );
   }
