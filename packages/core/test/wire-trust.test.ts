@@ -153,7 +153,7 @@ describe('abort and timeout win over a fetch that ignores its signal (item 5, ga
     });
     // A fetch whose Response reads its text without regard to any signal.
     const slowText: Fetch = async (url, init) => {
-      const response = await fetch(url, { ...init, signal: undefined } as RequestInit);
+      const response = await fetch(url, { ...init, signal: undefined } as unknown as RequestInit);
       if (url.endsWith('/auth/token')) return response;
       return {
         ok: response.ok,
