@@ -2,6 +2,7 @@ import { type Context, Hono } from 'hono';
 import { cors } from 'hono/cors';
 import { adminRoutes } from './admin';
 import { readJsonBody } from './body';
+import { bodyLimit } from './body-limits';
 import { canonical } from './canonical';
 import { handlers } from './operations';
 import { codeForStatus, errorBody, type Reply } from './operations/types';
@@ -35,19 +36,16 @@ const EXPOSED = [
   'WWW-Authenticate',
 ];
 
-// A token request is a few hundred bytes; without credentials nobody gets to send more than
-// this (openapi/codex.yaml: 64 KiB for /auth/token).
-const TOKEN_MAX_BODY_BYTES = 64 * 1024;
-
 const requestIdOf = () => `req_${crypto.randomUUID().replaceAll('-', '').slice(0, 20)}`;
 
 /**
  * The Codex API as a Hono app, runtime-neutral (Web APIs only), so Node and Deno can serve it.
  * Per request, in order: CORS; request ID and log; credentials (the bearer token, from headers
  * only; the token endpoint reads its body here, under its own small limit, for the client_id);
- * injected fault; rate limit per client ID; 401/403; the body (415, 413 as soon as the limit is
- * passed, 400); Idempotency-Key; the operation's handler. So no body is read for a request that
- * is not authenticated (contract, Errors). Every response carries X-Request-Id and X-RateLimit-*.
+ * injected fault; rate limit per client ID; 401/403; the body (415, 413 as soon as the
+ * operation's limit is passed, see body-limits.ts, 400); Idempotency-Key; the operation's
+ * handler. So no body is read for a request that is not authenticated (contract, Errors). Every
+ * response carries X-Request-Id and X-RateLimit-*.
  */
 export function createApp(options: DevServerOptions = {}, connection?: ConnectionControl) {
   const state = new DevServerState(resolveOptions(options));
@@ -124,9 +122,7 @@ export function createApp(options: DevServerOptions = {}, connection?: Connectio
       param?: string,
     ) => send({ status, body: errorBody(code, message, requestId, param) }, requestId, headers, log);
 
-    const maxBytes = operation.auth
-      ? state.options.maxBodyBytes
-      : Math.min(state.options.maxBodyBytes, TOKEN_MAX_BODY_BYTES);
+    const maxBytes = bodyLimit(operation.operationId, state.options.maxBodyBytes);
     const read = () => (operation.hasBody ? readJsonBody(c.req.raw, maxBytes) : null);
 
     let clientId: string | null = null;
@@ -147,7 +143,7 @@ export function createApp(options: DevServerOptions = {}, connection?: Connectio
       }
     }
     // The token endpoint has no credentials in headers: it is rate-limited by the client_id in its
-    // body, so its body (small, see TOKEN_MAX_BODY_BYTES) is read before the rate limit.
+    // body, so its body (64 KiB at most, see body-limits.ts) is read before the rate limit.
     const early = operation.auth ? null : await read();
     if (early?.ok) {
       const candidate = (early.value as { client_id?: unknown } | null)?.client_id;

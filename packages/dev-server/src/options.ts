@@ -1,3 +1,5 @@
+import { SPEC_MAX_BODY_BYTES } from './body-limits';
+
 /** An API key the server accepts. */
 export type ApiKey = {
   /** `cdx_id_…` */
@@ -49,10 +51,12 @@ export type DevServerOptions = {
    */
   idempotencyTtlSeconds?: number;
   /**
-   * Largest request body accepted, in bytes; larger is 413 payload_too_large, answered as soon as
-   * the limit is passed, without reading the rest. The token endpoint, which anyone may call,
-   * takes at most 64 KiB whatever this says (openapi/codex.yaml).
-   * @default 134217728 (128 MiB: a batch of 100 documents of 1 MiB each, with room for JSON)
+   * Largest request body accepted on any operation, in bytes; larger is 413 payload_too_large,
+   * answered as soon as the limit is passed, without reading the rest. Each operation also has its
+   * own limit, the size of its largest valid request, and the lower of the two applies: 7,346,528
+   * bytes (~7 MiB) for a document (create, update), 128 MiB for a batch, 64 KiB for the token
+   * endpoint. See src/body-limits.ts.
+   * @default 134217728 (128 MiB, the spec's limit on any body)
    */
   maxBodyBytes?: number;
   /**
@@ -74,7 +78,7 @@ export const DEFAULTS = {
   rateLimit: { limit: 1000, windowSeconds: 60 },
   retryAfterFormat: 'seconds' as RetryAfterFormat,
   idempotencyTtlSeconds: 24 * 60 * 60,
-  maxBodyBytes: 128 * 1024 * 1024,
+  maxBodyBytes: SPEC_MAX_BODY_BYTES,
 };
 
 function randomHex(bytes: number): string {

@@ -1,46 +1,8 @@
-import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { describe, expect, it } from 'vitest';
-import type { RunningServer } from '../src/server';
+import { stalledBody } from './body-requests';
 import { call, expectError, RW, start, tokenFor } from './helpers';
 
 const doc = { title: 't', content: 'c' };
-
-/**
- * Sends headers and `first` (the start of a body), then nothing more and never ends the body,
- * and resolves with the response. A server that reads the whole body before answering never
- * answers this: the request is aborted after `waitMs` and the promise rejects.
- */
-function stalledBody(
-  server: RunningServer,
-  path: string,
-  headers: Record<string, string>,
-  first: Uint8Array | string,
-  waitMs = 3_000,
-): Promise<{ status: number; headers: IncomingMessage['headers']; body: { error: { code: string } } }> {
-  return new Promise((resolve, reject) => {
-    const req = httpRequest(`${server.url}${path}`, { method: 'POST', headers }, (res) => {
-      let text = '';
-      res.setEncoding('utf8');
-      res.on('data', (chunk) => {
-        text += chunk;
-      });
-      res.on('end', () => {
-        clearTimeout(timer);
-        req.destroy();
-        resolve({ status: res.statusCode ?? 0, headers: res.headers, body: JSON.parse(text) });
-      });
-    });
-    const timer = setTimeout(() => {
-      req.destroy();
-      reject(new Error(`no response within ${waitMs} ms: the server waited for the whole body`));
-    }, waitMs);
-    req.on('error', (error) => {
-      clearTimeout(timer);
-      reject(error);
-    });
-    req.write(first);
-  });
-}
 
 describe('request bodies: 415 unless JSON (contract, Errors)', () => {
   const bodies = [

@@ -218,8 +218,9 @@ export type IssueTokenErrors = {
      */
     401: Error;
     /**
-     * `payload_too_large`: the request body is over the limit (128 MiB; 64 KiB for `/auth/token`),
-     * refused as soon as the limit is passed, or a document's content is over 1 MiB.
+     * `payload_too_large`: the request body is over the limit (128 MiB for a batch, 7 MiB for a
+     * single document, 64 KiB for `/auth/token`), refused as soon as the limit is passed, or a
+     * document's content is over 1 MiB.
      *
      */
     413: Error;
@@ -342,8 +343,9 @@ export type CreateDocumentErrors = {
      */
     403: Error;
     /**
-     * `payload_too_large`: the request body is over the limit (128 MiB; 64 KiB for `/auth/token`),
-     * refused as soon as the limit is passed, or a document's content is over 1 MiB.
+     * `payload_too_large`: the request body is over the limit (128 MiB for a batch, 7 MiB for a
+     * single document, 64 KiB for `/auth/token`), refused as soon as the limit is passed, or a
+     * document's content is over 1 MiB.
      *
      */
     413: Error;
@@ -414,8 +416,9 @@ export type BatchDocumentsErrors = {
      */
     403: Error;
     /**
-     * `payload_too_large`: the request body is over the limit (128 MiB; 64 KiB for `/auth/token`),
-     * refused as soon as the limit is passed, or a document's content is over 1 MiB.
+     * `payload_too_large`: the request body is over the limit (128 MiB for a batch, 7 MiB for a
+     * single document, 64 KiB for `/auth/token`), refused as soon as the limit is passed, or a
+     * document's content is over 1 MiB.
      *
      */
     413: Error;
@@ -590,8 +593,9 @@ export type UpdateDocumentErrors = {
      */
     404: Error;
     /**
-     * `payload_too_large`: the request body is over the limit (128 MiB; 64 KiB for `/auth/token`),
-     * refused as soon as the limit is passed, or a document's content is over 1 MiB.
+     * `payload_too_large`: the request body is over the limit (128 MiB for a batch, 7 MiB for a
+     * single document, 64 KiB for `/auth/token`), refused as soon as the limit is passed, or a
+     * document's content is over 1 MiB.
      *
      */
     413: Error;

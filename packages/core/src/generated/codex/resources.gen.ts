@@ -48,7 +48,7 @@ export class Documents extends APIResource {
      * @throws {BadRequestError} 400 — `invalid_request`: malformed JSON, a missing field or a value outside its limits.
      * @throws {AuthenticationError} 401 — `missing_token`: no Authorization header. `invalid_token`: the token is expired, revoked or unknown; then `WWW-Authenticate: Bearer error="invalid_token"` is set.
      * @throws {PermissionDeniedError} 403 — `insufficient_scope`: reads need `read`, writes need `write`.
-     * @throws {PayloadTooLargeError} 413 — `payload_too_large`: the request body is over the limit (128 MiB; 64 KiB for `/auth/token`), refused as soon as the limit is passed, or a document's content is over 1 MiB.
+     * @throws {PayloadTooLargeError} 413 — `payload_too_large`: the request body is over the limit (128 MiB for a batch, 7 MiB for a single document, 64 KiB for `/auth/token`), refused as soon as the limit is passed, or a document's content is over 1 MiB.
      * @throws {UnsupportedMediaTypeError} 415 — `unsupported_media_type`: the body was sent with a `Content-Type` other than `application/json` (parameters such as `charset=utf-8` are allowed), or without one.
      * @throws {UnprocessableEntityError} 422 — `idempotency_key_reused`: this Idempotency-Key was used with a different body in the last 24 hours.
      * @throws {RateLimitError} 429 — `rate_limited`: over 1,000 requests a minute for this API key.
@@ -79,7 +79,7 @@ export class Documents extends APIResource {
      * @throws {BadRequestError} 400 — `invalid_request`: malformed JSON, a missing field or a value outside its limits.
      * @throws {AuthenticationError} 401 — `missing_token`: no Authorization header. `invalid_token`: the token is expired, revoked or unknown; then `WWW-Authenticate: Bearer error="invalid_token"` is set.
      * @throws {PermissionDeniedError} 403 — `insufficient_scope`: reads need `read`, writes need `write`.
-     * @throws {PayloadTooLargeError} 413 — `payload_too_large`: the request body is over the limit (128 MiB; 64 KiB for `/auth/token`), refused as soon as the limit is passed, or a document's content is over 1 MiB.
+     * @throws {PayloadTooLargeError} 413 — `payload_too_large`: the request body is over the limit (128 MiB for a batch, 7 MiB for a single document, 64 KiB for `/auth/token`), refused as soon as the limit is passed, or a document's content is over 1 MiB.
      * @throws {UnsupportedMediaTypeError} 415 — `unsupported_media_type`: the body was sent with a `Content-Type` other than `application/json` (parameters such as `charset=utf-8` are allowed), or without one.
      * @throws {UnprocessableEntityError} 422 — `idempotency_key_reused`: this Idempotency-Key was used with a different body in the last 24 hours.
      * @throws {RateLimitError} 429 — `rate_limited`: over 1,000 requests a minute for this API key.
@@ -144,7 +144,7 @@ export class Documents extends APIResource {
      * @throws {AuthenticationError} 401 — `missing_token`: no Authorization header. `invalid_token`: the token is expired, revoked or unknown; then `WWW-Authenticate: Bearer error="invalid_token"` is set.
      * @throws {PermissionDeniedError} 403 — `insufficient_scope`: reads need `read`, writes need `write`.
      * @throws {NotFoundError} 404 — `not_found`: no document with this ID.
-     * @throws {PayloadTooLargeError} 413 — `payload_too_large`: the request body is over the limit (128 MiB; 64 KiB for `/auth/token`), refused as soon as the limit is passed, or a document's content is over 1 MiB.
+     * @throws {PayloadTooLargeError} 413 — `payload_too_large`: the request body is over the limit (128 MiB for a batch, 7 MiB for a single document, 64 KiB for `/auth/token`), refused as soon as the limit is passed, or a document's content is over 1 MiB.
      * @throws {UnsupportedMediaTypeError} 415 — `unsupported_media_type`: the body was sent with a `Content-Type` other than `application/json` (parameters such as `charset=utf-8` are allowed), or without one.
      * @throws {RateLimitError} 429 — `rate_limited`: over 1,000 requests a minute for this API key.
      * @throws {InternalServerError} 500 — `internal_error`: something went wrong on our side; safe to retry.
