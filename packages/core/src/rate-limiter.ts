@@ -1,5 +1,5 @@
-import type { Clock } from './clock';
-import { CodexError } from './errors';
+import { type Clock, MAX_TIMER_MS } from './clock';
+import { CodexError, RateLimitError } from './errors';
 import type { Logger } from './logger';
 
 export type PacingOptions = {
@@ -10,7 +10,9 @@ export type PacingOptions = {
    */
   limit?: number;
   /**
-   * Window length in milliseconds, assumed until the API says.
+   * Window length in milliseconds, assumed until the API says. An X-RateLimit-Reset of more than
+   * 5 such windows (of at least a minute; a day at most) is not believed: set it for an API whose
+   * windows are longer than a few minutes.
    * @default 60000
    */
   windowMs?: number;
@@ -24,7 +26,8 @@ export type PacingOptions = {
 export type SharedQuota = {
   /**
    * Takes one request slot of `key`: 0 when the request may go now, else ms to wait before asking
-   * again. Never rejects: when the shared store fails, it answers 0 (pacing stays per process) and
+   * again (anything but a number of ms up to the longest X-RateLimit-Reset believed counts as 0;
+   * a wait over `maxRetryDelay` fails the call). Never rejects: when the shared store fails, it answers 0 (pacing stays per process) and
    * tells `context.logger` once.
    */
   take(key: string, context: QuotaContext): Promise<number>;
@@ -37,6 +40,71 @@ export type QuotaContext = { logger?: Logger | undefined };
 
 /** An answer whose window ends more than this (or half a window) away from the current one's is from another window. */
 const WINDOW_MARGIN_MS = 1500;
+
+// Bounds of what an answer may say (issue 18: one `X-RateLimit-Reset: 3600` held every call of the
+// key for an hour; `Reset: 1e9` spun a timer; `Limit: 0.001` timed every call out). The contract
+// says 1,000 a minute, and X-RateLimit-Reset is the seconds until the window resets, so a sane
+// server's reset is at most its window (plus a second of rounding up).
+/** The contract's window. */
+const CONTRACT_WINDOW_MS = 60_000;
+/** The largest X-RateLimit-Limit believed: a thousand times the contract's. */
+const MAX_LIMIT = 1_000_000;
+/**
+ * X-RateLimit-Reset is believed up to this many windows: of the contract's minute, or of a longer
+ * `pacing.windowMs` a Client of the key assumes (how to follow a server with, say, hourly
+ * windows). The slack is for a server whose window differs from the assumption; the bound is not
+ * the server's own window as learnt, which each answer could push 5 times further out.
+ */
+const RESET_WINDOWS = 5;
+/** And never more than a day, whatever `pacing.windowMs` says. */
+const MAX_RESET_MS = 86_400_000;
+
+const resetBound = (windowMs: number) => Math.min(MAX_RESET_MS, RESET_WINDOWS * Math.max(CONTRACT_WINDOW_MS, windowMs));
+const positive = (value: number | undefined, fallback: number) =>
+  value !== undefined && value > 0 && value < Number.POSITIVE_INFINITY ? value : fallback;
+
+/**
+ * Configured pacing (checked by the Client as numbers >= Number.MIN_VALUE) as a bucket of at least
+ * one request, at the same rate (0.5 a minute is 1 in 2 minutes): a bucket that holds less than a
+ * whole request never lets one go, whatever the wait. Windows are at least 1 ms.
+ */
+function pacingOf(options: PacingOptions): { limit: number; windowMs: number } {
+  const limit = positive(options.limit, 1000);
+  const windowMs = positive(options.windowMs, CONTRACT_WINDOW_MS);
+  return limit >= 1
+    ? { limit, windowMs: Math.max(1, windowMs) }
+    : { limit: 1, windowMs: Math.max(1, windowMs / limit) };
+}
+
+/** An answer's X-RateLimit-* headers, checked: limit an integer 1..MAX_LIMIT or absent, remaining 0..limit. */
+type RateLimitAnswer = { limit: number | undefined; remaining: number; resetMs: number };
+
+/**
+ * Reads an answer's X-RateLimit-* headers, or undefined when it has none or says something out of
+ * bounds: a limit that is not an integer in 1..MAX_LIMIT, a remaining that is not an integer in
+ * 0..limit (the answer's, else the one known), a reset that is not a number of seconds up to
+ * `maxResetMs`. Such an answer is ignored whole, as its fields describe one window together:
+ * pacing then errs on the side of sending, where the server's 429 and its Retry-After (bounded by
+ * maxRetryDelay) still rule.
+ */
+function readRateLimit(
+  headers: Headers,
+  maxResetMs: number,
+  knownLimit: number | undefined,
+): RateLimitAnswer | undefined {
+  const field = (name: string, pattern: RegExp) => {
+    const value = headers.get(name);
+    // Not Number() alone: it takes '', '0x10', '1e3' and 'Infinity'.
+    return value === null ? undefined : pattern.test(value) ? Number(value) : Number.NaN;
+  };
+  const limit = field('x-ratelimit-limit', /^\d+$/);
+  const remaining = field('x-ratelimit-remaining', /^\d+$/);
+  const reset = field('x-ratelimit-reset', /^\d+(\.\d+)?$/);
+  if (remaining === undefined || reset === undefined) return undefined;
+  if (limit !== undefined && !(limit >= 1 && limit <= MAX_LIMIT)) return undefined;
+  if (!(remaining <= (limit ?? knownLimit ?? MAX_LIMIT)) || !(reset * 1000 <= maxResetMs)) return undefined;
+  return { limit, remaining, resetMs: reset * 1000 };
+}
 
 // Hand-written rather than a library: it must read the server's X-RateLimit-* headers and use an
 // injectable clock, and the browser bundle budget leaves no room for a general-purpose limiter.
@@ -58,6 +126,11 @@ const WINDOW_MARGIN_MS = 1500;
  *   others stay accurate. The in-flight cap is the smallest any of them asked for.
  * - At most `maxInFlight` requests of the key are in flight at once (excess calls queue, in order,
  *   before they take a token, so that calls queued across a token's expiry use the new one).
+ * - Every value from outside is bounded where it enters (issue 18): an answer out of bounds is
+ *   ignored (see readRateLimit), and so is a shared quota's wait that is not a number of ms up to
+ *   the longest reset believed. No wait is longer than `acquire`'s `maxWait` (the Client's
+ *   `maxRetryDelay`): a call that would wait longer fails at once, with nothing sent. No sleep
+ *   asked of the clock is longer than MAX_TIMER_MS, or under 1 ms.
  */
 export class RateLimiter {
   #limit: number;
@@ -79,10 +152,12 @@ export class RateLimiter {
   #active = 0;
   readonly #queue: Array<() => void> = [];
   #shared: { quota: SharedQuota; key: string; context: QuotaContext } | undefined;
+  /** The longest X-RateLimit-Reset believed, in ms (by the longest window any Client assumes). */
+  #maxResetMs: number;
 
   constructor(clock: Clock, options: PacingOptions = {}) {
-    this.#limit = options.limit ?? 1000;
-    this.#windowMs = options.windowMs ?? 60_000;
+    ({ limit: this.#limit, windowMs: this.#windowMs } = pacingOf(options));
+    this.#maxResetMs = resetBound(this.#windowMs);
     this.#clock = clock;
     this.#tokens = this.#limit;
     this.#refilledAt = clock.now();
@@ -90,8 +165,8 @@ export class RateLimiter {
 
   /** Another Client of the key assumes `options`: the lower rate wins until the server has said. */
   assume(options: PacingOptions): void {
-    const limit = options.limit ?? 1000;
-    const windowMs = options.windowMs ?? 60_000;
+    const { limit, windowMs } = pacingOf(options);
+    this.#maxResetMs = Math.max(this.#maxResetMs, resetBound(windowMs));
     if (this.#serverLimit !== undefined || limit / windowMs >= this.#limit / this.#windowMs) return;
     this.#refill(this.#clock.now());
     this.#limit = limit;
@@ -159,15 +234,25 @@ export class RateLimiter {
     this.#refill(now);
     const bucketWait = this.#tokens >= 1 ? 0 : ((1 - this.#tokens) * this.#windowMs) / this.#limit;
     const serverWait = this.#serverRemaining !== undefined && this.#serverRemaining < 1 ? this.#serverResetAt - now : 0;
-    return Math.max(0, Math.ceil(Math.max(bucketWait, serverWait)));
+    // Whole ms, never NaN or Infinity (a `pacing.limit` of 1e-300 a minute): `acquire` compares it
+    // with `maxWait` and reports it.
+    const wait = Math.ceil(Math.max(bucketWait, serverWait));
+    return wait > 0 ? Math.min(wait, Number.MAX_SAFE_INTEGER) : 0;
   }
 
   /**
    * Resolves when one more request may be sent (and counts it). Rejects if `signal` aborts first.
    * `no-wait`: rejects at once with a CodexError when it would wait; `count`: never waits (pacing off).
+   * A wait longer than `maxWait` ms (the Client's `maxRetryDelay`) rejects at once, without
+   * sleeping, with a RateLimitError (429, `rate_limited`) whose `retryAfter` is that wait.
    * Each wait, with its length and reason, goes to `log.debug` (the calling Client's logger).
    */
-  async acquire(signal?: AbortSignal, mode: 'wait' | 'no-wait' | 'count' = 'wait', log?: Logger): Promise<void> {
+  async acquire(
+    signal?: AbortSignal,
+    mode: 'wait' | 'no-wait' | 'count' = 'wait',
+    log?: Logger,
+    maxWait = Number.POSITIVE_INFINITY,
+  ): Promise<void> {
     // Background refreshes too take a shared slot ('no-wait': only when one is free now).
     const shared = mode === 'count' ? undefined : this.#shared;
     let held = !shared; // a slot of the shared quota
@@ -179,19 +264,20 @@ export class RateLimiter {
         // This process's check and count must not be split by an await (concurrent callers would
         // all pass the check): take the shared slot first, then check again.
         if (held || !shared) break;
-        wait = await shared.quota.take(shared.key, shared.context);
-        held = !(wait > 0);
+        // From Redis: NaN, negative or 9e15 is no wait the store could mean (as when it fails, 0).
+        const taken = await shared.quota.take(shared.key, shared.context);
+        wait = taken > 0 && taken <= this.#maxResetMs ? Math.ceil(taken) : 0;
+        held = wait === 0;
         if (held) continue;
         reason = 'shared quota';
       }
       if (mode === 'no-wait') throw new CodexError('No pacing slot is free now.');
-      log?.debug?.(
-        `codex: pacing waits ${wait} ms (${
-          reason ||
-          ((this.#serverRemaining ?? 1) < 1 ? 'X-RateLimit-Remaining: 0' : `${this.#limit} per ${this.#windowMs} ms`)
-        })`,
-      );
-      await this.#clock.sleep(wait, signal);
+      reason ||=
+        (this.#serverRemaining ?? 1) < 1 ? 'X-RateLimit-Remaining: 0' : `${this.#limit} per ${this.#windowMs} ms`;
+      if (!(wait <= maxWait)) throw pacingTooLong(wait, reason, maxWait);
+      log?.debug?.(`codex: pacing waits ${wait} ms (${reason})`);
+      // A wait over the timer's range (only with a `maxWait` that large) is slept in parts.
+      await this.#clock.sleep(Math.min(wait, MAX_TIMER_MS), signal);
     }
     this.#tokens -= 1;
     if (this.#serverRemaining !== undefined) this.#serverRemaining -= 1;
@@ -202,14 +288,14 @@ export class RateLimiter {
   settle(headers?: Headers): void {
     this.#inFlight = Math.max(0, this.#inFlight - 1);
     if (!headers) return;
+    const answer = readRateLimit(headers, this.#maxResetMs, this.#serverLimit);
+    if (!answer) return;
+    // Only answers within bounds reach the shared quota too.
     this.#shared?.quota.observe(this.#shared.key, headers, this.#shared.context);
-    const remaining = Number(headers.get('x-ratelimit-remaining') ?? Number.NaN);
-    const reset = Number(headers.get('x-ratelimit-reset') ?? Number.NaN);
-    if (!Number.isFinite(remaining) || !Number.isFinite(reset) || remaining < 0 || reset < 0) return;
-    const limit = Number(headers.get('x-ratelimit-limit') ?? Number.NaN);
+    const { limit, remaining, resetMs } = answer;
     const now = this.#clock.now();
-    this.#serverWindowMs = Math.max(this.#serverWindowMs, reset * 1000);
-    if (Number.isFinite(limit) && limit > 0) {
+    this.#serverWindowMs = Math.max(this.#serverWindowMs, resetMs);
+    if (limit !== undefined) {
       this.#serverLimit = limit;
       // The bucket takes the server's limit and window: the configured pacing was an assumption.
       this.#refill(now);
@@ -217,7 +303,7 @@ export class RateLimiter {
       this.#limit = limit;
       if (this.#serverWindowMs > 0) this.#windowMs = this.#serverWindowMs;
     }
-    const resetAt = now + reset * 1000;
+    const resetAt = now + resetMs;
     // Which window the answer is from, by the end it states: ends within half a window of the
     // current one's are the current window's (stated ends differ by the rounding, under a second,
     // and by how late the answer is read: a busy event loop reads it late); half a window later,
@@ -238,4 +324,13 @@ export class RateLimiter {
     this.#serverResetAt = newWindow || this.#resetGuessed ? resetAt : Math.min(this.#serverResetAt, resetAt);
     this.#resetGuessed = false;
   }
+}
+
+/** Pacing's refusal to wait longer than `maxWait`: nothing was sent. */
+function pacingTooLong(wait: number, reason: string, maxWait: number): RateLimitError {
+  const seconds = (ms: number) => (ms < 10_000 ? `${ms} ms` : `${Math.ceil(ms / 1000)} s`);
+  const message =
+    `Pacing would have to wait ${seconds(wait)} (${reason}), over maxRetryDelay (${seconds(maxWait)}), ` +
+    'the longest wait the SDK takes; nothing was sent.';
+  return new RateLimitError(429, { code: 'rate_limited', message }, new Headers(), wait);
 }
