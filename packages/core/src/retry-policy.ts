@@ -45,7 +45,8 @@ export type RetryDecision =
  */
 export function decideRetry(outcome: AttemptOutcome, state: RetryState): RetryDecision {
   let reason: string = outcome.kind === 'timeout' ? 'timeout' : 'connection error';
-  let delay = backoffDelay(state.retries + 1, state.random);
+  // No wait of the SDK's is longer than maxRetryDelay, backoff included (issue 18).
+  let delay = Math.min(backoffDelay(state.retries + 1, state.random), state.maxRetryDelay);
   if (outcome.kind === 'status') {
     const { status, headers, code } = outcome;
     // RFC 6750's challenge is a signal of its own: a gateway in front of the API may send it
