@@ -3,12 +3,14 @@ import {
   CodexError,
   Client as CoreClient,
   checkTokenStoreOption,
+  DEFAULT_BASE_URL,
   logLevelFromEnv,
   stderrLogger,
   type TokenStore,
 } from '@codex/core';
+import { backgroundFetch } from './background-fetch.ts';
 import { fileTokenStore } from './file-token-store.ts';
-import { permissionAwareFetch, readEnv, readEnvIfAllowed } from './permissions.ts';
+import { netAllowed, permissionAwareFetch, readEnv, readEnvIfAllowed } from './permissions.ts';
 import { VERSION } from './version.ts';
 
 export type DenoClientOptions = Partial<Omit<ClientOptions, 'tokenStore'>> & {
@@ -16,8 +18,10 @@ export type DenoClientOptions = Partial<Omit<ClientOptions, 'tokenStore'>> & {
    * Where tokens are kept: `'memory'` (this process), `'file'` (the user's cache directory, shared
    * by processes), or a TokenStore of your own such as `fileTokenStore(dir)`. `'file'` finds the
    * directory through CODEX_CACHE_DIR or HOME (--allow-env for one of them, else new Client()
-   * throws; never the working directory) and needs --allow-read and --allow-write for it (else the
-   * cache is skipped, and `logger.warn` says which flag to add).
+   * throws; never the working directory) and needs --allow-read and --allow-write for it, and
+   * --allow-sys=uid to check that it is this user's own (else the cache is skipped, and
+   * `logger.warn` says which flag to add). A cache of another user's, writable by others or a
+   * symbolic link is not used either (`fileTokenStore` says why).
    * @default 'memory'
    */
   tokenStore?: 'memory' | 'file' | TokenStore;
@@ -39,7 +43,7 @@ export class Client extends CoreClient {
   constructor(options: DenoClientOptions = {}) {
     if (typeof options !== 'object' || options === null)
       throw new CodexError('new Client(options): options must be an object.', { code: 'invalid_option' });
-    const { tokenCache, tokenStore, ...rest } = options;
+    const { tokenCache, tokenStore, fetch: givenFetch, ...rest } = options;
     const where = checkTokenStoreOption(tokenStore, tokenCache);
     const given =
       rest.apiKey !== undefined ||
@@ -63,12 +67,15 @@ export class Client extends CoreClient {
         );
       }
     }
-    const baseUrl = rest.baseUrl ?? readEnvIfAllowed('CODEX_BASE_URL');
+    // An empty or blank CODEX_BASE_URL counts as unset, like an empty CODEX_API_KEY (issue 18, item 2).
+    const envBaseUrl = readEnvIfAllowed('CODEX_BASE_URL');
+    const baseUrl = rest.baseUrl ?? (envBaseUrl?.trim() ? envBaseUrl : undefined);
     const store = where === 'file' ? fileTokenStore() : where === 'memory' ? undefined : where;
     // The option wins over CODEX_LOG; either logs to stderr unless a logger is given.
     const logLevel = rest.logLevel ?? logLevelFromEnv(readEnvIfAllowed('CODEX_LOG'), rest.logger ?? stderrLogger);
     super({
-      fetch: permissionAwareFetch,
+      // withOptions() builds its Client from the options this one gave core: permissionAwareFetch is ours.
+      ...fetchOptions(givenFetch === permissionAwareFetch ? undefined : givenFetch, baseUrl ?? DEFAULT_BASE_URL),
       ...rest,
       ...credentials,
       ...(baseUrl !== undefined && { baseUrl }),
@@ -82,4 +89,19 @@ export class Client extends CoreClient {
   [Symbol.for('Deno.customInspect')](): string {
     return `Client ${JSON.stringify(this.toJSON(), null, 2)}`;
   }
+}
+
+/**
+ * The fetches core is given (issue 18, item 3). The user's `fetch` does everything. Else, with
+ * network permission for the API's host, Deno's own fetch, and backgroundFetch for the token
+ * refreshes no call waits for, so that a hung one does not hold the process open (core uses
+ * `backgroundFetch` only when no `fetch` is given). Else permissionAwareFetch, whose error names
+ * the --allow-net flag to add; a hung background refresh may then hold the process for its timeout.
+ */
+function fetchOptions(
+  fetch: ClientOptions['fetch'],
+  baseUrl: string,
+): Pick<ClientOptions, 'fetch' | 'backgroundFetch'> {
+  if (fetch !== undefined) return { fetch };
+  return netAllowed(baseUrl) ? { backgroundFetch } : { fetch: permissionAwareFetch };
 }

@@ -1,4 +1,5 @@
-import { CodexError, type StoredToken, type TokenStore } from '@codex/core';
+import { CodexError, isCodexError, type StoredToken, type TokenStore } from '@codex/core';
+import { currentUid, ownershipProblem, untrustedCache } from './cache-ownership.ts';
 import { readEnvIfAllowed } from './permissions.ts';
 
 /**
@@ -41,12 +42,20 @@ async function fileName(dir: string, key: string): Promise<string> {
 /**
  * Tokens in files, like @codex/node's: one 0600 file per key in a 0700 directory, written to a
  * temporary file and renamed, so concurrent processes never see a partial token. Needs
- * --allow-read and --allow-write for the directory.
- *
- * Best effort (issue 9, item 15): when the directory cannot be used (no permission, not a
- * directory, read-only), get, set and delete throw a CodexError that says what to do (the flag to
- * add, for a missing permission) and never holds file contents or tokens; the Client then keeps
- * tokens in memory and reports it once through `logger.warn`.
+ * --allow-read and --allow-write for the directory, and --allow-sys=uid.
+ * - Only this user's own cache is used (issue 18, item 1; as OpenSSH does with ~/.ssh): the
+ *   directory and the token file must belong to this user (Deno.uid(), hence --allow-sys=uid), be
+ *   writable by no one else, and not be symbolic links (Deno.lstat; Deno.open has no O_NOFOLLOW,
+ *   so the file opened must be the one checked). Otherwise get, set and delete throw a CodexError
+ *   (`token_store_failed`) that names the problem, and nothing is read from or written to it: a
+ *   token planted by another user is never sent, and ours never lands where they can read it. A
+ *   directory that does not exist yet is created 0700. Not on Windows (no POSIX owners or modes).
+ * - A file of this user's that others could read, or that does not parse, is ignored (and replaced
+ *   by the next token).
+ * - Best effort (issue 9, item 15): when the directory cannot be used (no permission, not a
+ *   directory, read-only, refused as above), get, set and delete throw a CodexError that says what
+ *   to do (the flag to add, for a missing permission) and never holds file contents or tokens; the
+ *   Client then keeps tokens in memory and reports it once through `logger.warn`.
  */
 export function fileTokenStore(dir: string = defaultCacheDir()): TokenStore {
   // One store object per directory, so every Client of a key in this process shares one token.
@@ -91,18 +100,49 @@ function cacheError(action: keyof typeof ACTIONS, dir: string, error: unknown): 
 
 const isNotFound = (error: unknown) => error instanceof Deno.errors.NotFound;
 
+/** Throws unless `info` (Deno.lstat of `path`) is this user's own; uid null (Windows): nothing to check. */
+function checkOwner(dir: string, path: string, info: Deno.FileInfo, kind: 'directory' | 'file', uid: number | null) {
+  const problem = uid === null ? undefined : ownershipProblem(info, kind, uid);
+  if (problem) throw untrustedCache(dir, path, problem);
+}
+
+/** What is left of an open file, as text (a token file: small). */
+async function readText(file: Deno.FsFile): Promise<string> {
+  const decoder = new TextDecoder();
+  const chunk = new Uint8Array(4096);
+  let text = '';
+  for (let read = await file.read(chunk); read !== null; read = await file.read(chunk))
+    text += decoder.decode(chunk.subarray(0, read), { stream: true });
+  return text + decoder.decode();
+}
+
 function createFileTokenStore(dir: string): TokenStore {
   return {
     async get(key) {
       const file = await fileName(dir, key);
       let text: string;
       try {
-        const info = await Deno.stat(file);
-        if (Deno.build.os !== 'windows' && info.mode !== null && (info.mode & 0o077) !== 0) return undefined;
-        text = await Deno.readTextFile(file);
+        // The directory first: without --allow-read, that error names the flags.
+        const directory = await Deno.lstat(dir);
+        const uid = currentUid(dir);
+        checkOwner(dir, dir, directory, 'directory', uid);
+        const info = await Deno.lstat(file);
+        checkOwner(dir, file, info, 'file', uid);
+        // Our own, but others may have read it: not used, and replaced by the next token.
+        if (uid !== null && info.mode !== null && (info.mode & 0o077) !== 0) return undefined;
+        const handle = await Deno.open(file, { read: true });
+        try {
+          // No O_NOFOLLOW in Deno: the file opened must be the one checked, not a link put in its place since.
+          const opened = await handle.stat();
+          if (uid !== null && (opened.dev !== info.dev || opened.ino !== info.ino))
+            throw untrustedCache(dir, file, 'was replaced while it was read');
+          text = await readText(handle);
+        } finally {
+          handle.close();
+        }
       } catch (error) {
         if (isNotFound(error)) return undefined;
-        throw cacheError('read', dir, error);
+        throw isCodexError(error) ? error : cacheError('read', dir, error);
       }
       try {
         const token = JSON.parse(text) as StoredToken;
@@ -116,19 +156,24 @@ function createFileTokenStore(dir: string): TokenStore {
       const temp = `${file}.${crypto.randomUUID()}.tmp`;
       try {
         await Deno.mkdir(dir, { recursive: true, mode: 0o700 });
+        checkOwner(dir, dir, await Deno.lstat(dir), 'directory', currentUid(dir));
+        // createNew (O_EXCL) creates a new file, never following a symbolic link.
         await Deno.writeTextFile(temp, JSON.stringify(token), { mode: 0o600, createNew: true });
         if (Deno.build.os !== 'windows') await Deno.chmod(temp, 0o600);
         await Deno.rename(temp, file);
       } catch (error) {
         await Deno.remove(temp).catch(() => {});
-        throw cacheError('write', dir, error);
+        throw isCodexError(error) ? error : cacheError('write', dir, error);
       }
     },
     async delete(key) {
       try {
+        const directory = await Deno.lstat(dir);
+        checkOwner(dir, dir, directory, 'directory', currentUid(dir));
         await Deno.remove(await fileName(dir, key));
       } catch (error) {
-        if (!isNotFound(error)) throw cacheError('delete', dir, error);
+        if (isNotFound(error)) return;
+        throw isCodexError(error) ? error : cacheError('delete', dir, error);
       }
     },
   };

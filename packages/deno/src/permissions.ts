@@ -30,6 +30,20 @@ export function readEnvIfAllowed(name: string): string | undefined {
   return Deno.permissions.querySync?.({ name: 'env', variable: name }).state === 'granted' ? readEnv(name) : undefined;
 }
 
+/**
+ * Whether this process may reach `url`'s host (--allow-net for it), without prompting. false for a
+ * URL that does not parse (core reports it), or where Deno.permissions.querySync is missing.
+ */
+export function netAllowed(url: string): boolean {
+  let host: string;
+  try {
+    host = new URL(url).host;
+  } catch {
+    return false;
+  }
+  return Deno.permissions.querySync?.({ name: 'net', host }).state === 'granted';
+}
+
 /** fetch, with Deno's network permission error turned into one that names the flag to add. */
 export const permissionAwareFetch: typeof fetch = async (input, init) => {
   try {

@@ -49,6 +49,23 @@ Deno.test('without network permission for a host, the error names the --allow-ne
   assert((error as Error).message.includes('--allow-net=localhost:4999'), (error as Error).message);
 });
 
+Deno.test('withOptions chooses the fetch again for its host: the --allow-net error still names the flag', async () => {
+  // With --allow-net for the host, core gets Deno's fetch and an unref'd backgroundFetch (issue 18,
+  // item 3); without it, the fetch that names the flag. withOptions builds from the options given core.
+  const denied = new Client({ apiKey: server.readWriteKey, baseUrl: 'http://localhost:4999/v1', maxRetries: 0 });
+  const allowed = denied.withOptions({ baseUrl: server.url });
+  await allowed.documents.list();
+  const error = await allowed
+    .withOptions({ baseUrl: 'http://localhost:4999/v1' })
+    .documents.list()
+    .then(
+      () => null,
+      (e: unknown) => e,
+    );
+  assert(isCodexError(error), `expected a CodexError, got ${error}`);
+  assert((error as Error).message.includes('--allow-net=localhost:4999'), (error as Error).message);
+});
+
 Deno.test({
   name: 'talks to the API with a User-Agent like codex-sdk-deno/<version> deno/<version>',
   sanitizeResources: false,

@@ -1,9 +1,11 @@
 #!/usr/bin/env node
 // Runs the Deno tests in the real deno binary against @codex/dev-server: starts the server here
-// (Node), then `deno test --allow-net=127.0.0.1` (and read/write in one temporary directory) with
-// the server's address as an argument, then `deno run` CLI processes with the file token cache:
-// two sharing it, one without --allow-write, one without --allow-env for HOME; and CLI processes
-// with CODEX_LOG, with and without --allow-env for it. Exits non-zero on any failure.
+// (Node), then `deno test --allow-net=127.0.0.1` (and read/write in one temporary directory,
+// --allow-sys=uid, --allow-run=ln) with the server's address as an argument, then `deno run` CLI
+// processes: with an empty or blank CODEX_BASE_URL; one whose background token refresh hangs
+// (does it exit at once?); with the file token cache: two sharing it, one without --allow-write,
+// one without --allow-env for HOME; and with CODEX_LOG, with and without --allow-env for it.
+// Exits non-zero on any failure.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -60,6 +62,10 @@ try {
       '--allow-net=127.0.0.1',
       `--allow-read=${fsRoot}`,
       `--allow-write=${fsRoot}`,
+      // The file token store checks that its cache is this user's own (issue 18, item 1).
+      '--allow-sys=uid',
+      // Symbolic links for those checks (Deno.symlink needs read and write for every path).
+      '--allow-run=ln',
       'test/',
       '--',
       JSON.stringify(info),
@@ -85,6 +91,44 @@ try {
     failed = true;
   }
 
+  // Issue 18, item 2: an empty or blank CODEX_BASE_URL counts as unset (it threw invalid_option).
+  for (const blank of ['', '  ']) {
+    const baseUrl = await run(['run', '--allow-env=CODEX_API_KEY,CODEX_BASE_URL', 'test/base-url-cli.ts'], {
+      CODEX_API_KEY: info.readWriteKey,
+      CODEX_BASE_URL: blank,
+    });
+    if (baseUrl.status !== 0 || baseUrl.stdout.trim() !== 'https://api.codex.dev/v1') {
+      console.error(`✗ CODEX_BASE_URL=${JSON.stringify(blank)} should count as unset (exit ${baseUrl.status})`);
+      failed = true;
+    } else console.log(`✓ CODEX_BASE_URL=${JSON.stringify(blank)} counts as unset: the default base URL`);
+  }
+
+  // Issue 18, item 3: a background token refresh that hangs does not hold the process open. It
+  // did for the refresh's 10-s timeout after the last call (Node and Bun exit at once).
+  console.log('a background refresh against a hung token endpoint (the process should exit at once):');
+  server.admin.clearRequests();
+  const refresh = await run(
+    [
+      'run',
+      '--allow-net=127.0.0.1',
+      '--allow-env=CODEX_API_KEY,CODEX_BASE_URL',
+      'test/refresh-cli.ts',
+      info.origin,
+      info.adminSecret,
+    ],
+    { CODEX_API_KEY: info.readWriteKey, CODEX_BASE_URL: info.url },
+  );
+  const lingered = Date.now() - Number(/^done (\d+)$/m.exec(refresh.stdout)?.[1]);
+  const refreshes = server.admin.requests().filter((r) => r.operationId === 'issueToken').length;
+  server.admin.clearFaults();
+  // Well under the refresh's 10 s, with room for a loaded machine.
+  if (refresh.status !== 0 || !(lingered < 2_000) || refreshes !== 2) {
+    console.error(
+      `✗ the process lived ${lingered} ms after its last call (exit ${refresh.status}, ${refreshes} token request(s), 2 expected)`,
+    );
+    failed = true;
+  } else console.log(`✓ it exited ${lingered} ms after its last call, the refresh still hanging`);
+
   const cache = mkdtempSync(join(tmpdir(), 'codex-deno-cache-'));
   const cliEnv = { CODEX_API_KEY: info.readWriteKey, CODEX_BASE_URL: info.url, CODEX_CACHE_DIR: cache };
   const flags = [
@@ -93,6 +137,7 @@ try {
     '--allow-env',
     `--allow-read=${cache}`,
     `--allow-write=${cache}`,
+    '--allow-sys=uid',
     'test/cache-cli.ts',
   ];
   server.admin.clearRequests();

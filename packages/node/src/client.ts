@@ -22,7 +22,9 @@ export type NodeClientOptions = Partial<Omit<ClientOptions, 'tokenStore'>> &
   ProfileOptions & {
     /**
      * Where tokens are kept: `'memory'` (this process), `'file'` (the user's cache directory,
-     * shared by processes), or a TokenStore of your own.
+     * shared by processes), or a TokenStore of your own. A cache directory or token file that is
+     * not this user's own, that others can write, or that is a symbolic link is not used: tokens
+     * stay in memory and `logger.warn` says why, once (see `fileTokenStore`).
      * @default 'memory'
      */
     tokenStore?: 'memory' | 'file' | TokenStore;
@@ -72,7 +74,9 @@ export class Client extends CoreClient {
       env,
     );
     const store = where === 'file' ? fileTokenStore() : where === 'memory' ? undefined : where;
-    const baseUrl = rest.baseUrl ?? credentials.baseUrl ?? env.CODEX_BASE_URL;
+    // An empty or blank CODEX_BASE_URL counts as unset, like an empty CODEX_API_KEY (issue 18, item 2).
+    const baseUrl =
+      rest.baseUrl ?? credentials.baseUrl ?? (env.CODEX_BASE_URL?.trim() ? env.CODEX_BASE_URL : undefined);
     const coordinateRefresh = rest.coordinateRefresh ?? fileRefreshCoordination(store);
     const fetch = proxiedFetch(rest.fetch, proxy, dispatcher, baseUrl ?? DEFAULT_BASE_URL, env);
     // The option wins over CODEX_LOG; either logs to stderr unless a logger is given.

@@ -2,12 +2,14 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import {
   CodexError,
+  isCodexError,
   type RefreshLock,
   RefreshLockBusy,
   refreshThroughStore,
   type StoredToken,
   type TokenStore,
 } from '@codex/core';
+import { ownershipProblem, untrustedCache } from './cache-ownership';
 import type { Env } from './credentials';
 
 /** The user's cache directory for Codex tokens (XDG on Linux, Library/Caches on macOS, LOCALAPPDATA on Windows). */
@@ -28,9 +30,17 @@ export function defaultCacheDir(env: Env = process.env): string {
  * - Safe with several processes: no read-modify-write of shared files; the last writer wins, and
  *   every token written is valid.
  * - A file that others could read, or that does not parse, is ignored (and replaced by the next token).
- * - Best effort (issue 9, item 15): a directory that cannot be read or written makes get, set and
- *   delete throw a CodexError that says what to do, and never holds file contents or tokens; the
- *   Client then keeps tokens in memory and reports it once through `logger.warn`.
+ * - Only this user's own cache is used (issue 18, item 1; as OpenSSH does with ~/.ssh): the
+ *   directory and the token file must belong to this user (effective uid), be writable by no one
+ *   else, and not be symbolic links (lstat; files are opened with O_NOFOLLOW). Otherwise get, set
+ *   and delete throw a CodexError (`token_store_failed`) that names the problem, and nothing is read
+ *   from or written to it: a token planted by another user is never sent, and ours never lands
+ *   where they can read it. A directory that does not exist yet is created 0700. Not on Windows,
+ *   which has no POSIX owners or modes.
+ * - Best effort (issue 9, item 15): a directory that cannot be read or written, or is refused as
+ *   above, makes get, set and delete throw a CodexError that says what to do, and never holds file
+ *   contents or tokens; the Client then keeps tokens in memory and reports it once through
+ *   `logger.warn`. The refresh lock is then not taken either.
  */
 export function fileTokenStore(dir: string = defaultCacheDir()): TokenStore {
   // One store object per directory, so every Client of a key in this process shares one token.
@@ -83,16 +93,39 @@ function createFileTokenStore(dir: string): TokenStore {
   };
   const path = (key: string, createHash: typeof import('node:crypto').createHash) =>
     join(dir, `${createHash('sha256').update(key).digest('hex').slice(0, 32)}.json`);
+  // No POSIX owners on Windows: nothing to check there.
+  const uid = process.platform === 'win32' ? undefined : process.geteuid?.();
+  /** Throws unless the directory is this user's own (its lstat errors, ENOENT included, too). */
+  const checkDirectory = async (lstat: typeof import('node:fs/promises').lstat) => {
+    if (uid === undefined) return;
+    const problem = ownershipProblem(await lstat(dir), 'directory', uid);
+    if (problem) throw untrustedCache(dir, dir, problem);
+  };
   const store: TokenStore = {
     async get(key) {
-      const { createHash, stat, readFile } = await load();
+      const { createHash, lstat, open, constants } = await load();
       const file = path(key, createHash);
       let text: string;
       try {
-        if (process.platform !== 'win32' && ((await stat(file)).mode & 0o077) !== 0) return undefined;
-        text = await readFile(file, 'utf8');
+        await checkDirectory(lstat);
+        // O_NOFOLLOW: a symbolic link fails to open (ELOOP) instead of being read through.
+        const handle = await open(file, constants.O_RDONLY | (uid === undefined ? 0 : constants.O_NOFOLLOW));
+        try {
+          if (uid !== undefined) {
+            const stats = await handle.stat();
+            const problem = ownershipProblem(stats, 'file', uid);
+            if (problem) throw untrustedCache(dir, file, problem);
+            // Our own, but others may have read it: not used, and replaced by the next token.
+            if ((stats.mode & 0o077) !== 0) return undefined;
+          }
+          text = await handle.readFile('utf8');
+        } finally {
+          await handle.close();
+        }
       } catch (error) {
         if (isNotFound(error)) return undefined;
+        if (isCodexError(error)) throw error;
+        if ((error as NodeJS.ErrnoException).code === 'ELOOP') throw untrustedCache(dir, file, 'is a symbolic link');
         throw cacheError('read', dir, error);
       }
       try {
@@ -107,32 +140,36 @@ function createFileTokenStore(dir: string): TokenStore {
       }
     },
     async set(key, token) {
-      const { createHash, randomBytes, mkdir, writeFile, chmod, rename, rm } = await load();
+      const { createHash, randomBytes, mkdir, lstat, writeFile, chmod, rename, rm } = await load();
       const file = path(key, createHash);
       const temp = `${file}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
       try {
         await mkdir(dir, { recursive: true, mode: 0o700 });
+        await checkDirectory(lstat);
+        // 'wx' (O_EXCL) creates a new file, never following a symbolic link.
         await writeFile(temp, JSON.stringify(token), { mode: 0o600, flag: 'wx' });
         await chmod(temp, 0o600); // in case the umask widened it
         await rename(temp, file);
       } catch (error) {
         await rm(temp, { force: true }).catch(() => {});
-        throw cacheError('write', dir, error);
+        throw isCodexError(error) ? error : cacheError('write', dir, error);
       }
     },
     async delete(key) {
-      const { createHash, rm } = await load();
+      const { createHash, lstat, rm } = await load();
       try {
+        await checkDirectory(lstat);
         await rm(path(key, createHash), { force: true });
       } catch (error) {
-        throw cacheError('delete', dir, error);
+        if (isNotFound(error)) return;
+        throw isCodexError(error) ? error : cacheError('delete', dir, error);
       }
     },
   };
   // proper-lockfile: an atomic mkdir of `<file>.lock`, kept fresh while held; a lock whose holder
   // died is taken over once it is 10 s stale.
   locks.set(store, async (key, wait, fn) => {
-    const { createHash, mkdir } = await load();
+    const { createHash, mkdir, lstat } = await load();
     const file = path(key, createHash);
     // Loaded on first use, like node:fs (a process may also have dropped the rights to read it).
     const lockfile = import('proper-lockfile');
@@ -151,6 +188,8 @@ function createFileTokenStore(dir: string): TokenStore {
     let release: () => Promise<void>;
     try {
       await mkdir(dir, { recursive: true, mode: 0o700 });
+      // Not in a directory that is not this user's own: another user could hold the lock forever.
+      await checkDirectory(lstat);
       // Once without waiting: proper-lockfile retries every error, and only contention is worth it.
       release = await take(0).catch((error: NodeJS.ErrnoException) => {
         if (error?.code !== 'ELOCKED' || !wait) throw error;
@@ -158,7 +197,7 @@ function createFileTokenStore(dir: string): TokenStore {
       });
     } catch (error) {
       if ((error as NodeJS.ErrnoException)?.code === 'ELOCKED') throw new RefreshLockBusy();
-      // No lock to be had (a read-only directory): the store reports that problem once itself.
+      // No lock to be had (a read-only or refused directory): the store reports that problem once itself.
       return fn();
     }
     try {

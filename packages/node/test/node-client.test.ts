@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inspect, promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { Client, fileTokenStore, USER_AGENT } from '../src/index';
+import { Client, DEFAULT_BASE_URL, fileTokenStore, USER_AGENT } from '../src/index';
 import { devServerWith } from './helpers';
 
 const run = promisify(execFile);
@@ -21,6 +21,12 @@ describe('@codex/node Client', () => {
     await client.documents.list();
     expect(USER_AGENT).toMatch(/^codex-sdk-node\/\S+ node\/20\.\d+\.\d+$/);
     expect(server.admin.requests().map((r) => r.userAgent)).toEqual([USER_AGENT, USER_AGENT]);
+  });
+
+  // Issue 18, item 2: an empty CODEX_API_KEY already counted as unset; CODEX_BASE_URL threw invalid_option.
+  it.each(['', '  ', '\t\n'])('takes an empty or blank CODEX_BASE_URL (%j) as unset: the default base URL', (blank) => {
+    const client = new Client({ env: { CODEX_API_KEY: API_KEY, CODEX_BASE_URL: blank } });
+    expect(client.toJSON().baseUrl).toBe(DEFAULT_BASE_URL);
   });
 
   it('shows its settings in util.inspect and console.log, never the secret', () => {

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { chmod, mkdir, mkdtemp, writeFile } from 'node:fs/promises';
+import { chmod, chown, mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -35,17 +35,20 @@ async function dirUnderAFile(): Promise<string> {
 /**
  * A read-only cache directory, and how to run a child process that cannot write to it: as root
  * (CI containers) permissions do not apply, so the child becomes nobody once it has imported the
- * SDK (the checkout itself may be unreadable to nobody, as in a 0700 temporary directory).
+ * SDK (the checkout itself may be unreadable to nobody, as in a 0700 temporary directory). The
+ * directory is then nobody's: the store uses only the user's own (issue 18, item 1).
  */
 async function readOnlyDir(): Promise<{ dir: string; drop: string }> {
   const base = await mkdtemp(join(tmpdir(), 'codex-cache-'));
   const dir = join(base, 'tokens');
   await mkdir(dir);
-  // A token file already there, so that delete has something to fail on.
+  // A token file already there (root's, unreadable to nobody), so that delete has something to fail on.
   await fileTokenStore(dir).set('cdx-key', TOKEN);
   await chmod(dir, 0o555);
   await chmod(base, 0o755);
-  return { dir, drop: process.getuid?.() === 0 ? 'process.setgid(65534); process.setuid(65534);' : '' };
+  const root = process.getuid?.() === 0;
+  if (root) await chown(dir, 65534, 65534);
+  return { dir, drop: root ? 'process.setgid(65534); process.setuid(65534);' : '' };
 }
 
 const rejection = (promise: Promise<unknown>) =>
