@@ -112,11 +112,11 @@ export function checkHeaders(name: string, init: unknown, into = new Headers()):
  * that add their User-Agent, and `withOptions`. What is not a HeadersInput is returned unchanged,
  * for the Client's own check to refuse with an error that names the option.
  */
-export function mergeHeaders(defaults: HeadersInput | undefined, headers: unknown): HeadersInput | undefined {
+export function mergeHeaders(defaults: HeadersInput, headers: unknown): HeadersInput {
   if (headers === undefined) return defaults;
   let merged: Array<[string, unknown]>;
   try {
-    merged = [...headerPairs('headers', defaults ?? {}), ...headerPairs('headers', headers)];
+    merged = [...headerPairs('headers', defaults), ...headerPairs('headers', headers)];
   } catch {
     return headers as HeadersInput;
   }

@@ -5,6 +5,7 @@ import {
   checkTokenStoreOption,
   DEFAULT_BASE_URL,
   logLevelFromEnv,
+  mergeHeaders,
   stderrLogger,
   type TokenStore,
 } from '@codex/core';
@@ -81,7 +82,8 @@ export class Client extends CoreClient {
       ...(baseUrl !== undefined && { baseUrl }),
       ...(store !== undefined && { tokenStore: store }),
       ...(logLevel !== undefined && { logLevel, logger: rest.logger ?? stderrLogger }),
-      headers: { 'User-Agent': USER_AGENT, ...rest.headers },
+      // Any form fetch takes (a Headers, pairs): a spread would drop a Headers (issue 18).
+      headers: mergeHeaders({ 'User-Agent': USER_AGENT }, rest.headers),
     } as ClientOptions);
   }
 

@@ -6,6 +6,7 @@ import {
   DEFAULT_BASE_URL,
   describeValue,
   logLevelFromEnv,
+  mergeHeaders,
   stderrLogger,
   type TokenStore,
 } from '@codex/core';
@@ -96,7 +97,8 @@ export class Client extends CoreClient {
       // Through a proxy, background refreshes go through it too (core leaves them to this fetch).
       ...(fetch && { fetch }),
       ...(logLevel !== undefined && { logLevel, logger: rest.logger ?? stderrLogger }),
-      headers: { 'User-Agent': USER_AGENT, ...rest.headers },
+      // Any form fetch takes (a Headers, pairs): a spread would drop a Headers (issue 18).
+      headers: mergeHeaders({ 'User-Agent': USER_AGENT }, rest.headers),
     });
   }
 

@@ -29,6 +29,25 @@ describe('@codex/node Client', () => {
     expect(client.toJSON().baseUrl).toBe(DEFAULT_BASE_URL);
   });
 
+  // Issue 18, item 6: a spread of `headers` sent 'x' as a header "0: x" and dropped a Headers.
+  it('sends headers given as a Headers or as pairs, with its User-Agent; refuses a string', async () => {
+    const server = await devServer();
+    const seen: Array<Record<string, string>> = [];
+    const recording = (async (url: string, init: { headers: Headers }) => {
+      seen.push(Object.fromEntries(init.headers));
+      return fetch(url, init as RequestInit);
+    }) as never;
+    for (const headers of [new Headers({ 'X-Team': 'a' }), [['X-Team', 'a']] as Array<[string, string]>]) {
+      seen.length = 0;
+      await new Client({ apiKey: API_KEY, baseUrl: server.url, fetch: recording, headers }).documents.list();
+      expect(seen.at(-1)).toMatchObject({ 'x-team': 'a', 'user-agent': USER_AGENT });
+      expect(seen.at(-1)).not.toHaveProperty('0');
+    }
+    expect(() => new Client({ apiKey: API_KEY, baseUrl: server.url, headers: 'x' as never })).toThrow(
+      expect.objectContaining({ code: 'invalid_option' }),
+    );
+  });
+
   it('shows its settings in util.inspect and console.log, never the secret', () => {
     const shown = inspect(new Client({ apiKey: API_KEY, env: {} }));
     expect(shown).toMatch(/^Client \{/);
