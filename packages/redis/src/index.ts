@@ -177,7 +177,8 @@ export function redisSharing(redis: Redis | Cluster, options: RedisSharingOption
   const command = async <T>(run: () => Promise<T>): Promise<T> => {
     if (Date.now() < downUntil) throw new Error('Redis failed a moment ago');
     ready ||= redis.status === 'ready';
-    const limit = ready ? timeout : Math.max(timeout, startTimeout);
+    // Every timer of the SDK is clamped below 2^31 - 1 ms: a longer one fires at once (issue 18).
+    const limit = Math.min(ready ? timeout : Math.max(timeout, startTimeout), 2 ** 31 - 1);
     let timer: ReturnType<typeof setTimeout> | undefined;
     try {
       return await Promise.race([
