@@ -1,17 +1,17 @@
 import { isAbortSignal } from './checks';
-import { type ClientConfig, type ClientSettings, resolveConfig } from './config';
+import { type ClientConfig, type ClientSettings, DEFAULT_BASE_URL, resolveConfig } from './config';
 import { type CredentialOptions, type Credentials, REDACTED, resolveCredentials } from './credentials';
-import { APIConnectionError, APIUserAbortError, CodexError, isCodexError } from './errors';
+import { APIConnectionError, APIUserAbortError, CodexError, isCodexError, isNotFoundError } from './errors';
 import { Documents } from './generated/codex/resources.gen';
 import type { TokenResponse } from './generated/types.gen';
 import { operationTable } from './operations';
 import { RateLimiter } from './rate-limiter';
 import { sha256Hex } from './sha256';
 import { shared } from './shared';
-import { TOKEN_PATTERN, TokenManager } from './token-manager';
-import { memoryTokenStore } from './token-store';
+import { type FetchToken, TokenManager } from './token-manager';
+import { checkToken, memoryTokenStore } from './token-store';
 import { type TokenSource, Transport } from './transport';
-import type { ProvidedToken } from './types';
+import type { ProvidedToken, TokenProvider } from './types';
 
 export type ClientOptions = CredentialOptions & ClientSettings;
 
@@ -28,23 +28,10 @@ const providerId = (provider: object) => {
   return providerIds.get(provider);
 };
 
-/** What is wrong with a token as received, or undefined; never quotes the token. */
-function tokenProblem(accessToken: unknown, expiresIn: unknown): string | undefined {
-  if (typeof accessToken !== 'string' || !accessToken) return 'no access token (a non-empty string)';
-  if (!TOKEN_PATTERN.test(accessToken)) return 'the access token has characters not allowed in a header';
-  if (!(typeof expiresIn === 'number' && expiresIn > 0 && expiresIn < Infinity))
-    return 'no positive lifetime in seconds (expires_in)';
-  return undefined;
-}
-
-function checkProvided(value: unknown): ProvidedToken {
-  const token = (typeof value === 'object' && value !== null ? value : {}) as Partial<ProvidedToken>;
-  const problem = tokenProblem(token.accessToken, token.expiresIn);
-  if (problem)
-    throw new CodexError(`tokenProvider must return { accessToken, expiresIn }: ${problem}.`, {
-      code: 'token_provider_failed',
-    });
-  return { accessToken: token.accessToken as string, expiresIn: token.expiresIn as number };
+/** What is wrong with `{ accessToken, expiresIn }` as received (checkToken: the one check of tokens). */
+function tokenProblem(value: unknown): string | undefined {
+  const checked = checkToken(value, 'response', 0);
+  return typeof checked === 'string' ? checked : undefined;
 }
 
 /**
@@ -91,7 +78,9 @@ export class Client {
     if (config.pacing) limiter.assume(config.pacing);
     limiter.limitInFlight(config.maxInFlight);
     const transport: Transport = new Transport(config, undefined, limiter);
-    const fetchToken =
+    // This Client's own: a TokenManager shared by the Clients of a key makes the token request for a
+    // call through the fetch, timeout and hooks of the Client making it (issue 18, item 15).
+    const fetchToken: FetchToken =
       credentials.kind === 'provider'
         ? async (signal?: AbortSignal) => {
             let provided: unknown;
@@ -104,7 +93,12 @@ export class Client {
                 code: 'token_provider_failed',
               });
             }
-            return checkProvided(provided);
+            const problem = tokenProblem(provided);
+            if (problem)
+              throw new CodexError(`tokenProvider must return { accessToken, expiresIn }: ${problem}.`, {
+                code: 'token_provider_failed',
+              });
+            return provided as ProvidedToken;
           }
         : async (signal?: AbortSignal, background?: boolean) => {
             const body = {
@@ -112,17 +106,19 @@ export class Client {
               client_secret: credentials.credentials.revealSecret(),
               ...(config.scope !== undefined && { scope: config.scope }),
             };
-            const response = await transport.request<TokenResponse>(
-              operationTable.issueToken,
-              { body },
-              signal ? { signal } : {},
-              {
+            const response = await transport
+              .request<TokenResponse>(operationTable.issueToken, { body }, signal ? { signal } : {}, {
                 background: background === true,
                 // Shared by callers, who wait with their own deadlines (issue 9).
                 noDeadline: true,
-                validate: (r) => tokenProblem(r.access_token, r.expires_in),
-              },
-            );
+                validate: (r) => tokenProblem({ accessToken: r.access_token, expiresIn: r.expires_in }),
+              })
+              .catch((error: unknown) => {
+                // The usual cause: a baseUrl without the version (issue 18, item 12).
+                if (isNotFoundError(error))
+                  error.message += ` No token route at ${config.baseUrl}/auth/token: baseUrl must end in the API version, like ${DEFAULT_BASE_URL}.`;
+                throw error;
+              });
             return { accessToken: response.access_token, expiresIn: response.expires_in };
           };
     // Tokens are keyed by base URL, identity and scope, and for client credentials by a SHA-256 of
@@ -142,7 +138,11 @@ export class Client {
         key,
         () =>
           new TokenManager({
-            fetchToken: coordinateRefresh ? coordinateRefresh(key, fetchToken, { logger: config.logger }) : fetchToken,
+            // Made once per key (it may hold a BroadcastChannel, a lock's state); what it wraps
+            // runs the fetchToken of the Client whose call needs the token.
+            coordinate:
+              coordinateRefresh &&
+              ((fetch) => coordinateRefresh(key, fetch as TokenProvider, { logger: config.logger }) as FetchToken),
             store,
             key,
             clock: config.clock,
@@ -155,7 +155,8 @@ export class Client {
     });
     ready.catch(() => {}); // reported to the first call
     this.#tokens = {
-      getToken: (signal) => (manager ? manager.getToken(signal) : ready.then((m) => m.getToken(signal))),
+      getToken: (signal) =>
+        manager ? manager.getToken(signal, fetchToken) : ready.then((m) => m.getToken(signal, fetchToken)),
       invalidate: (token) => (manager ? manager.invalidate(token) : ready.then((m) => m.invalidate(token))),
     };
     const context = { transport: new Transport(config, this.#tokens, limiter), config };

@@ -80,3 +80,52 @@ describe('refreshThroughStore', () => {
     expect((await background(undefined, false)).accessToken).toBe('t3');
   });
 });
+
+describe('refreshThroughStore checks what the store holds (issue 18, items 2 and 14)', () => {
+  const hour = () => ({ expiresAt: Date.now() + 3600_000, lifetimeMs: 3600_000 });
+  const bad: Array<[string, () => unknown]> = [
+    ['a token with CR/LF', () => ({ accessToken: 't_stored\r\nX-Evil: 1', ...hour() })],
+    ['an object for a token', () => ({ accessToken: { a: 1 }, ...hour() })],
+    ['expiresAt null (1e308 written as JSON)', () => ({ accessToken: 't_stored', expiresAt: null, lifetimeMs: 1e308 })],
+    [
+      'a lifetime of NaN',
+      () => ({ accessToken: 't_stored', expiresAt: Date.now() + 3600_000, lifetimeMs: Number.NaN }),
+    ],
+    ['an array', () => ['t_stored']],
+  ];
+  it.each(bad)('%s: ignored, warned about once without quoting it, and replaced', async (_, value) => {
+    const store = mapStore();
+    const warnings: string[] = [];
+    const { fetchToken, calls } = fetching(['t_fetched', 't_fetched_2']);
+    const refresh = refreshThroughStore(store, freeLock)('k', fetchToken, {
+      logger: { warn: (m) => warnings.push(m) },
+    });
+    store.map.set('k', value() as StoredToken);
+    expect((await refresh()).accessToken).toBe('t_fetched');
+    expect(calls).toHaveLength(1);
+    expect(store.map.get('k')).toMatchObject({ accessToken: 't_fetched', lifetimeMs: 60_000 });
+    store.map.set('k', value() as StoredToken);
+    expect((await refresh()).accessToken).toBe('t_fetched_2');
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toMatch(/ignored the token in the shared token store/);
+    expect(warnings[0]).not.toMatch(/t_stored|X-Evil/);
+  });
+
+  it('writes a clamped, finite expiry for an absurd lifetime, and never hands out more than a day', async () => {
+    const store = mapStore();
+    const fetchToken = (async () => ({ accessToken: 't_forever', expiresIn: 1e308 })) as TokenProvider;
+    const refresh = refreshThroughStore(store, freeLock)('k', fetchToken);
+    const before = Date.now();
+    const token = await refresh();
+    expect(token).toEqual({ accessToken: 't_forever', expiresIn: 24 * 3600 });
+    const stored = JSON.parse(JSON.stringify(store.map.get('k')));
+    expect(stored.lifetimeMs).toBe(24 * 3600_000);
+    expect(stored.expiresAt).toBeGreaterThanOrEqual(before + 24 * 3600_000);
+    expect(stored.expiresAt).toBeLessThanOrEqual(Date.now() + 24 * 3600_000);
+    // Another process reading a token stored to live for years takes it for a day at most.
+    store.map.set('k', { accessToken: 't_years', expiresAt: Date.now() + 1e12, lifetimeMs: 1e12 });
+    const taken = await refreshThroughStore(store, freeLock)('k', fetchToken)();
+    expect(taken.accessToken).toBe('t_years');
+    expect(taken.expiresIn).toBeLessThanOrEqual(24 * 3600);
+  });
+});

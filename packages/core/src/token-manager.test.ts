@@ -1,8 +1,15 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Clock } from './clock';
-import { BLOCKING_MARGIN_MS, REFRESH_WINDOW_MS, refreshPlan, TokenManager } from './token-manager';
-import { memoryTokenStore, type StoredToken } from './token-store';
+import {
+  BLOCKING_MARGIN_MS,
+  EXPIRY_MARGIN_MS,
+  type FetchToken,
+  REFRESH_WINDOW_MS,
+  refreshPlan,
+  TokenManager,
+} from './token-manager';
+import { MAX_LIFETIME_MS, MAX_TOKEN_LENGTH, MIN_LIFETIME_MS, memoryTokenStore, type StoredToken } from './token-store';
 
 function fakeClock(start = 1_000_000): Clock & { advance(ms: number): void } {
   let now = start;
@@ -258,13 +265,209 @@ describe('refreshPlan (property-based)', () => {
           const token = { accessToken: 't', expiresAt: receivedAt + lifetimeMs, lifetimeMs };
           const { refreshAt, blockAt } = refreshPlan(token, () => random);
           const window = Math.min(REFRESH_WINDOW_MS, lifetimeMs * 0.1);
+          const { usableUntil } = refreshPlan(token, () => random);
           expect(refreshAt).toBeGreaterThanOrEqual(token.expiresAt - window);
           expect(refreshAt).toBeLessThanOrEqual(blockAt);
-          expect(blockAt).toBeLessThan(token.expiresAt);
+          expect(blockAt).toBeLessThan(usableUntil);
+          expect(usableUntil).toBeLessThan(token.expiresAt);
+          expect(token.expiresAt - usableUntil).toBeLessThanOrEqual(EXPIRY_MARGIN_MS);
           expect(token.expiresAt - blockAt).toBeLessThanOrEqual(BLOCKING_MARGIN_MS);
           expect(refreshAt).toBeGreaterThanOrEqual(receivedAt);
         },
       ),
     );
+  });
+});
+
+/** A store double holding whatever a test puts in it (as a file, Redis or a user's store may). */
+function anyStore(initial: unknown) {
+  let value = initial;
+  const writes: StoredToken[] = [];
+  return {
+    writes,
+    get: async () => value as StoredToken | undefined,
+    set: async (_k: string, token: StoredToken) => {
+      writes.push(token);
+      value = token;
+    },
+    delete: async () => {
+      value = undefined;
+    },
+  };
+}
+
+const tick = () => new Promise((r) => setTimeout(r, 0));
+
+describe('a refresh failing inside the blocking margin (issue 18, item 20)', () => {
+  it('keeps serving the valid token, retries with backoff, and fails only when no valid token is left', async () => {
+    const clock = fakeClock();
+    const api = endpoint(3600);
+    const tokens = manager(api, clock, () => 0.5);
+    const first = tokens.getToken();
+    await api.resolveAll();
+    const { expiresAt } = await first;
+    // Inside the last 30 s: callers wait for the refresh...
+    clock.advance(3600_000 - 20_000);
+    const waiting = tokens.getToken();
+    await tick();
+    expect(api.calls).toBe(2);
+    // ...which fails: they get the token, valid for 20 s more, rather than an error.
+    await api.rejectAll();
+    expect((await waiting).accessToken).toBe('token-1');
+    // Backing off (250 ms for the first failure with random 0.5): calls neither wait nor ask again.
+    expect((await tokens.getToken()).accessToken).toBe('token-1');
+    expect(api.calls).toBe(2);
+    clock.advance(250);
+    const retried = tokens.getToken();
+    await tick();
+    expect(api.calls).toBe(3);
+    await api.rejectAll();
+    expect((await retried).accessToken).toBe('token-1');
+    // In the token's last 2 s nothing valid is left: the call waits, and a failure fails it.
+    clock.advance(expiresAt - EXPIRY_MARGIN_MS - clock.now());
+    const last = tokens.getToken();
+    const failure = expect(last).rejects.toThrow('token endpoint down');
+    await tick();
+    expect(api.calls).toBe(4);
+    await api.rejectAll();
+    await failure;
+  });
+
+  it('with backgroundRefresh: false, a failed refresh in the window leaves callers the token too', async () => {
+    const clock = fakeClock();
+    const api = endpoint(3600);
+    const tokens = new TokenManager({
+      fetchToken: api.fetchToken,
+      key: `test-${keys++}`,
+      clock,
+      random: () => 0.5,
+      backgroundRefresh: false,
+    });
+    const first = tokens.getToken();
+    await api.resolveAll();
+    await first;
+    clock.advance(3600_000 - 60_000);
+    const waiting = tokens.getToken();
+    await tick();
+    await api.rejectAll();
+    expect((await waiting).accessToken).toBe('token-1');
+    expect((await tokens.getToken()).accessToken).toBe('token-1');
+    expect(api.calls).toBe(2);
+  });
+});
+
+describe('token lifetimes are clamped on the way in (issue 18, item 14)', () => {
+  it('expires_in: 1e-9 counts as a second: one token request for the calls of that second', async () => {
+    const clock = fakeClock();
+    const api = endpoint(1e-9);
+    const tokens = manager(api, clock);
+    const first = tokens.getToken();
+    await api.resolveAll();
+    expect((await first).lifetimeMs).toBe(MIN_LIFETIME_MS);
+    for (let i = 0; i < 10; i++) {
+      clock.advance(50);
+      expect((await tokens.getToken()).accessToken).toBe('token-1');
+    }
+    expect(api.calls).toBe(1);
+  });
+
+  it('expires_in: 1e308 counts as a day: a finite expiry, in memory and in the store', async () => {
+    const clock = fakeClock();
+    const api = endpoint(1e308);
+    const store = anyStore(undefined);
+    const tokens = new TokenManager({ fetchToken: api.fetchToken, store, key: 'k', clock });
+    const first = tokens.getToken();
+    await api.resolveAll();
+    const token = await first;
+    expect(token).toEqual({
+      accessToken: 'token-1',
+      expiresAt: clock.now() + MAX_LIFETIME_MS,
+      lifetimeMs: MAX_LIFETIME_MS,
+    });
+    expect(JSON.parse(JSON.stringify(store.writes))).toEqual([token]);
+  });
+});
+
+describe('tokens read from the store are checked (issue 18, item 2)', () => {
+  const bad: Array<[string, unknown]> = [
+    ['a token with CR/LF', { accessToken: 'cdx_at\r\nX-Evil: 1', expiresAt: 2e6 + 3600_000, lifetimeMs: 3600_000 }],
+    ['an object for a token', { accessToken: { a: 1 }, expiresAt: 2e6 + 3600_000, lifetimeMs: 3600_000 }],
+    [
+      'a token too long for a header',
+      { accessToken: 'a'.repeat(MAX_TOKEN_LENGTH + 1), expiresAt: 2e6, lifetimeMs: 3600_000 },
+    ],
+    ['expiresAt NaN', { accessToken: 'cdx_at_ok', expiresAt: Number.NaN, lifetimeMs: 3600_000 }],
+    ['a negative lifetime', { accessToken: 'cdx_at_ok', expiresAt: 2e6, lifetimeMs: -1 }],
+    ['a string', 'cdx_at_just_a_string'],
+  ];
+  it.each(bad)('%s: discarded, warned about once (never quoted), and a fresh token fetched', async (_, value) => {
+    const clock = fakeClock();
+    const api = endpoint();
+    const warnings: string[] = [];
+    const fetchToken = (() => api.fetchToken()) as FetchToken;
+    const tokens = new TokenManager({
+      fetchToken,
+      store: anyStore(value),
+      key: 'k',
+      clock,
+      logger: { warn: (m) => warnings.push(m) },
+    });
+    const got = tokens.getToken();
+    await api.resolveAll();
+    expect((await got).accessToken).toBe('token-1');
+    expect(api.calls).toBe(1);
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toMatch(/ignored the token in the token store/);
+    expect(warnings[0]).not.toMatch(/cdx_at|X-Evil|aaaa/);
+  });
+
+  it('a stored token that would live for years lives at most its (clamped) lifetime from now', async () => {
+    const clock = fakeClock();
+    const api = endpoint();
+    const store = anyStore({ accessToken: 'stored', expiresAt: 1e300, lifetimeMs: 1e308 });
+    const tokens = new TokenManager({ fetchToken: api.fetchToken, store, key: 'k', clock });
+    expect(await tokens.getToken()).toMatchObject({
+      accessToken: 'stored',
+      expiresAt: clock.now() + MAX_LIFETIME_MS,
+      lifetimeMs: MAX_LIFETIME_MS,
+    });
+    expect(api.calls).toBe(0);
+  });
+});
+
+describe('each caller brings its own fetchToken (issue 18, item 15)', () => {
+  it('the token request for a call, and a background refresh, go through that caller’s fetch', async () => {
+    const clock = fakeClock();
+    const api = endpoint(3600);
+    const used: string[] = [];
+    const via =
+      (name: string): FetchToken =>
+      () => {
+        used.push(name);
+        return api.fetchToken();
+      };
+    const wrapped: string[] = [];
+    const tokens = new TokenManager({
+      key: `test-${keys++}`,
+      clock,
+      random: () => 0,
+      // Made once, as coordinateRefresh is; what it wraps runs the caller's fetch.
+      coordinate: (fetchToken) => (signal, background) => {
+        wrapped.push('coordinated');
+        return fetchToken(signal, background);
+      },
+    });
+    const first = tokens.getToken(undefined, via('a'));
+    await api.resolveAll();
+    await first;
+    clock.advance(3600_000 - REFRESH_WINDOW_MS);
+    expect((await tokens.getToken(undefined, via('b'))).accessToken).toBe('token-1');
+    await api.resolveAll();
+    await tokens.invalidate('token-2');
+    const third = tokens.getToken(undefined, via('c'));
+    await api.resolveAll();
+    expect((await third).accessToken).toBe('token-3');
+    expect(used).toEqual(['a', 'b', 'c']);
+    expect(wrapped).toEqual(['coordinated', 'coordinated', 'coordinated']);
   });
 });

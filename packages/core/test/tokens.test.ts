@@ -1,11 +1,19 @@
 import { describe, expect, it } from 'vitest';
 import {
   AuthenticationError,
+  Client,
+  type Fetch,
   isAuthenticationError,
+  isNotFoundError,
   isPermissionDeniedError,
+  NotFoundError,
   PermissionDeniedError,
+  refreshThroughStore,
+  type StoredToken,
+  type TokenStore,
 } from '../src/index';
 import { clientFor, devServer, RO, RW, tokenRequests } from './helpers';
+import { json, rawServer, tokenAnswer } from './raw-server';
 
 describe('token lifecycle over real HTTP', () => {
   it('100 concurrent calls make one token request', async () => {
@@ -153,5 +161,107 @@ describe('token lifecycle over real HTTP', () => {
     expect(server.admin.requests().filter((r) => r.operationId === 'listDocuments' && r.auth === 'valid')).toHaveLength(
       3,
     );
+  });
+});
+
+/** A fetch that records the path of each request it sends, then sends it. */
+function recordingFetch() {
+  const paths: string[] = [];
+  const fetch: Fetch = (input, init) => {
+    paths.push(new URL(String(input)).pathname);
+    return globalThis.fetch(input, init);
+  };
+  return { fetch, paths };
+}
+
+describe('issue 18', () => {
+  it('item 15: the token request for a Client’s call goes through that Client’s fetch and hooks', async () => {
+    const server = await devServer();
+    const first = recordingFetch();
+    const second = recordingFetch();
+    const seen: string[] = [];
+    const a = clientFor(server, RW, { fetch: first.fetch });
+    const b = clientFor(server, RW, { fetch: second.fetch, hooks: { onRequest: (r) => seen.push(r.operationId) } });
+    await a.documents.list();
+    // One key: b shares a's token...
+    await b.documents.list();
+    expect(tokenRequests(server)).toBe(1);
+    // ...and when it needs a new one, asks for it through its own fetch (a proxy, a test double).
+    server.admin.revokeTokens();
+    await b.documents.list();
+    expect(first.paths).toEqual(['/v1/auth/token', '/v1/documents']);
+    expect(second.paths).toEqual(['/v1/documents', '/v1/documents', '/v1/auth/token', '/v1/documents']);
+    expect(seen).toEqual(['listDocuments', 'listDocuments', 'issueToken', 'listDocuments']);
+  });
+
+  it('item 12: a baseUrl without /v1 gets a NotFoundError that says the version is missing', async () => {
+    const server = await devServer();
+    const client = clientFor(server, RW, { baseUrl: server.url.replace(/\/v1$/, '') });
+    const error = await client.documents.list().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(NotFoundError);
+    expect(isNotFoundError(error)).toBe(true);
+    expect(error).toMatchObject({ status: 404, code: 'not_found' });
+    expect((error as Error).message).toMatch(/baseUrl must end in the API version, like https:\/\/api\.codex\.dev\/v1/);
+    expect(String(error)).not.toContain(RW.clientSecret);
+  });
+
+  it('item 14: expires_in 1e-9 costs one token request, not two per call; 1e308 is a day, not Infinity', async () => {
+    let lifetime = 1e-9;
+    const raw = await rawServer((req, res) => {
+      if (req.url.endsWith('/auth/token')) return tokenAnswer(res, 'cdx_at_odd', lifetime);
+      json(res, 200, { data: [], next_cursor: null });
+    });
+    // A clock that moves 1 ms each time it is read: the calls take well under the 1 s floor.
+    let now = Date.now();
+    const clock = { now: () => now++, sleep: async () => {} };
+    const client = new Client({ apiKey: 'cdx_id_odd:cdx_sk_odd', baseUrl: raw.url, clock });
+    for (let i = 0; i < 5; i++) await client.documents.list();
+    expect(raw.requests.filter((r) => r.url.endsWith('/auth/token'))).toHaveLength(1);
+
+    lifetime = 1e308;
+    const other = new Client({ apiKey: 'cdx_id_odd:cdx_sk_long', baseUrl: raw.url, clock });
+    const token = await other.getAccessToken();
+    expect(token.expiresIn).toBeGreaterThanOrEqual(24 * 3600 - 1);
+    expect(token.expiresIn).toBeLessThanOrEqual(24 * 3600);
+    expect(JSON.parse(JSON.stringify(token)).expiresIn).toBe(token.expiresIn);
+  });
+
+  it('item 2: a token with CR/LF in a shared store is replaced, not sent', async () => {
+    const raw = await rawServer((req, res) => {
+      if (req.url.endsWith('/auth/token')) return tokenAnswer(res, 'cdx_at_fresh');
+      json(res, 200, { data: [], next_cursor: null });
+    });
+    let shared: unknown = {
+      accessToken: 'cdx_at_bad\r\nX-Evil: 1',
+      expiresAt: Date.now() + 3600_000,
+      lifetimeMs: 3600_000,
+    };
+    const store: TokenStore = {
+      get: async () => shared as StoredToken,
+      set: async (_key, token) => {
+        shared = token;
+      },
+      delete: async () => {},
+    };
+    const empty = new Map<string, StoredToken>();
+    const client = new Client({
+      apiKey: 'cdx_id_store:cdx_sk_store',
+      baseUrl: raw.url,
+      // This process has no token yet; the store other processes share holds a broken one.
+      tokenStore: {
+        get: async (k) => empty.get(k),
+        set: async (k, t) => void empty.set(k, t),
+        delete: async (k) => void empty.delete(k),
+      },
+      coordinateRefresh: refreshThroughStore(store, (_key, _wait, fn) => fn()),
+    });
+    await client.documents.list();
+    await client.documents.list();
+    expect(raw.requests.map((r) => [r.url, r.headers.authorization])).toEqual([
+      ['/v1/auth/token', undefined],
+      ['/v1/documents', 'Bearer cdx_at_fresh'],
+      ['/v1/documents', 'Bearer cdx_at_fresh'],
+    ]);
+    expect(shared).toMatchObject({ accessToken: 'cdx_at_fresh' });
   });
 });
