@@ -6,6 +6,7 @@ import {
   type TokenProvider,
   type TokenStore,
 } from '@codex/core';
+import { explainConnectionError } from './explain-connection-error';
 import { shareAcrossTabs } from './tab-sharing';
 
 export type BrowserClientOptions = ClientOptions & {
@@ -35,7 +36,12 @@ export type BrowserClientOptions = ClientOptions & {
 
 /**
  * The Codex API client for browsers. Give it a `tokenProvider` (recommended) rather than a key.
- * Tabs of one origin share one token and one refresh (Web Locks + BroadcastChannel).
+ * - Tabs of one origin share one token and one refresh (Web Locks + BroadcastChannel).
+ * - A request the browser blocked (CORS, mixed content, an extension) fails at once with an
+ *   APIConnectionError of code `blocked_by_browser` that says so, rather than after retries: a
+ *   request that gets no answer is followed by one `no-cors` HEAD of the same URL, without token
+ *   or body, to tell a blocked answer from an unreachable server. Not with your own `fetch`, whose
+ *   errors may not be the browser's; `explainConnectionError` replaces it.
  */
 export class Client extends CoreClient {
   constructor(options: BrowserClientOptions) {
@@ -62,6 +68,7 @@ export class Client extends CoreClient {
         coordinateRefresh: (key: string, fetchToken: TokenProvider) =>
           shareAcrossTabs(key, fetchToken, rest.clock?.now),
       }),
+      ...(rest.fetch === undefined && rest.explainConnectionError === undefined && { explainConnectionError }),
     });
   }
 }

@@ -160,9 +160,14 @@ describe('@codex/browser in Chromium', () => {
     }
   });
 
-  it('reports an unreachable API as APIConnectionError', async () => {
-    const client = new Client({ baseUrl: 'http://127.0.0.1:9/v1', tokenProvider: backendTokenProvider, maxRetries: 0 });
+  it('reports an unreachable API as APIConnectionError, retried, saying what may be wrong', async () => {
+    const { closedUrl } = inject('blockingServer');
+    const client = new Client({ baseUrl: `${closedUrl}/v1`, tokenProvider: backendTokenProvider, random: () => 0 });
     const error = await client.documents.list().catch((e: unknown) => e);
     expect(isAPIConnectionError(error)).toBe(true);
+    expect(error).toMatchObject({ code: 'connection_error' });
+    expect((error as Error).message).toBe(
+      `Could not reach the Codex API at ${closedUrl}/v1 (attempt 3). The browser could not reach it: the network, the server, or an extension that blocks it.`,
+    );
   });
 });

@@ -1,5 +1,6 @@
 import { type RunningServer, startServer } from '@codex/dev-server';
 import type { TestProject } from 'vitest/node';
+import { closedUrl, startBlockingServer } from './blocking-server';
 
 // Runs in Node, outside the browser: a dev server for the tests, reached by the page over HTTP
 // (a different origin, so CORS is exercised on every request).
@@ -8,6 +9,7 @@ export const READ_WRITE = { clientId: 'cdx_id_browser_rw', clientSecret: 'cdx_sk
 export const READ_ONLY = { clientId: 'cdx_id_browser_ro', clientSecret: 'cdx_sk_browser_ro', readOnly: true };
 
 let server: RunningServer | undefined;
+let blocking: Awaited<ReturnType<typeof startBlockingServer>> | undefined;
 
 export async function setup(project: TestProject) {
   server = await startServer({ port: 0, adminSecret: ADMIN_SECRET, keys: [READ_WRITE, READ_ONLY] });
@@ -18,14 +20,19 @@ export async function setup(project: TestProject) {
     readWriteKey: `${READ_WRITE.clientId}:${READ_WRITE.clientSecret}`,
     readOnlyKey: `${READ_ONLY.clientId}:${READ_ONLY.clientSecret}`,
   });
+  blocking = await startBlockingServer();
+  project.provide('blockingServer', { url: blocking.url, closedUrl: await closedUrl() });
 }
 
 export async function teardown() {
   await server?.close();
+  await blocking?.close();
 }
 
 declare module 'vitest' {
   export interface ProvidedContext {
     devServer: { url: string; origin: string; adminSecret: string; readWriteKey: string; readOnlyKey: string };
+    /** See blocking-server.ts. `closedUrl`: nothing listens there. */
+    blockingServer: { url: string; closedUrl: string };
   }
 }

@@ -1,4 +1,4 @@
-import { isAbortSignal } from './checks';
+import { isAbortSignal, mergeHeaders } from './checks';
 import { type ClientConfig, type ClientSettings, DEFAULT_BASE_URL, resolveConfig } from './config';
 import { type CredentialOptions, type Credentials, REDACTED, resolveCredentials } from './credentials';
 import { APIConnectionError, APIUserAbortError, CodexError, isCodexError, isNotFoundError } from './errors';
@@ -197,7 +197,8 @@ export class Client {
     // tab sharing) into these: the new Client is built from them, as the same class.
     return Reflect.construct(
       Client,
-      [{ ...options, ...overrides, headers: { ...options.headers, ...overrides.headers } }],
+      // Headers of any form (a Headers, pairs) are added to this Client's: a spread would drop them.
+      [{ ...options, ...overrides, headers: mergeHeaders(options.headers ?? {}, overrides.headers) }],
       this.constructor,
     );
   }
