@@ -71,7 +71,9 @@ function headerPairs(name: string, init: unknown): Array<[string, unknown]> {
   const maybeHeaders = init as Partial<Headers>;
   if (typeof maybeHeaders.forEach === 'function' && typeof maybeHeaders.get === 'function' && !Array.isArray(init)) {
     const pairs: Array<[string, unknown]> = [];
-    maybeHeaders.forEach((value, header) => pairs.push([header, value]));
+    maybeHeaders.forEach((value, header) => {
+      pairs.push([header, value]);
+    });
     return pairs;
   }
   if (Array.isArray(init))

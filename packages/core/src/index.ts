@@ -9,10 +9,16 @@
  */
 export { APIPromise, type RateLimitInfo, type WithResponse } from './api-promise';
 export { type BatchOptions, type BatchOutcome, BatchPromise, type BatchWithResponse } from './batch';
+export { type HeadersInput, mergeHeaders } from './checks';
 export { Client, type ClientOptions } from './client';
 export { type Clock, systemClock } from './clock';
-export { type HeadersInput, mergeHeaders } from './checks';
-export { type ClientHooks, type ClientSettings, DEFAULT_BASE_URL, DEFAULT_MAX_RESPONSE_SIZE, type Fetch } from './config';
+export {
+  type ClientHooks,
+  type ClientSettings,
+  DEFAULT_BASE_URL,
+  DEFAULT_MAX_RESPONSE_SIZE,
+  type Fetch,
+} from './config';
 export type { CredentialOptions } from './credentials';
 export * from './errors';
 export { Documents } from './generated/codex/resources.gen';

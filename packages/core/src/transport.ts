@@ -6,7 +6,7 @@ import {
   APIConnectionTimeoutError,
   type APIError,
   APIResponseValidationError,
-  CodexError,
+  type CodexError,
   isCodexError,
   RedirectError,
 } from './errors';

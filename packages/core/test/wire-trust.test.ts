@@ -256,7 +256,11 @@ describe('a connection error says its cause’s code (item 11)', () => {
     await new Promise((resolve) => probe.close(resolve));
     const closed = `http://127.0.0.1:${port}/v1`;
     const error = await rejection(
-      new Client({ tokenProvider: async () => ({ accessToken: 'cdx_at_x', expiresIn: 3600 }), baseUrl: closed, maxRetries: 0 }).documents.list(),
+      new Client({
+        tokenProvider: async () => ({ accessToken: 'cdx_at_x', expiresIn: 3600 }),
+        baseUrl: closed,
+        maxRetries: 0,
+      }).documents.list(),
     );
     expect(isAPIConnectionError(error)).toBe(true);
     expect(error).toMatchObject({ code: 'connection_error', causeCode: 'ECONNREFUSED' });
@@ -343,7 +347,10 @@ describe("RFC 6750's challenge (item 21)", () => {
       if (req.url.endsWith('/auth/token')) return tokenAnswer(res, `cdx_at_${++tokens}`);
       if (++calls === 1)
         return res
-          .writeHead(401, { 'www-authenticate': 'Bearer realm="gw", error="invalid_token"', 'content-type': 'text/html' })
+          .writeHead(401, {
+            'www-authenticate': 'Bearer realm="gw", error="invalid_token"',
+            'content-type': 'text/html',
+          })
           .end('<html>Unauthorized</html>');
       json(res, 200, { data: [], next_cursor: null });
     });
