@@ -17,7 +17,7 @@ export const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /**
  * `ms` as a delay `setTimeout` takes as meant: whole ms, rounded up (never early); NaN and
- * negatives give 0; more than {@link MAX_TIMER_MS} gives that.
+ * negatives give 0; more than `MAX_TIMER_MS` (2^31 - 1 ms) gives that.
  */
 export function clampTimer(ms: number): number {
   return ms > 0 ? Math.min(Math.ceil(ms), MAX_TIMER_MS) : 0;
@@ -25,7 +25,7 @@ export function clampTimer(ms: number): number {
 
 /**
  * The real clock. Its only timers are waits that callers await (pacing), cleared on abort, so
- * none outlives the work it belongs to. A sleep longer than {@link MAX_TIMER_MS} (a `deadline` of
+ * none outlives the work it belongs to. A sleep longer than `MAX_TIMER_MS` (2^31 - 1 ms) (a `deadline` of
  * weeks) is slept in timers of at most that, one after the other, never as a spin.
  */
 export const systemClock: Clock = {
