@@ -103,7 +103,7 @@ const discard = (response: Response) => {
 async function readBody(response: Response, request: AttemptRequest, signal: AbortSignal): Promise<string> {
   const limit = response.ok ? request.maxResponseSize : ERROR_BODY_BYTES;
   const length = response.headers.get('content-length');
-  const declared = length === null || length.trim() === '' ? Number.NaN : Number(length);
+  const declared = length === null || length.trim() === '' ? NaN : Number(length);
   if (response.ok && declared > limit) {
     discard(response);
     throw request.tooLarge(response);

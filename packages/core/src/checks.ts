@@ -53,8 +53,7 @@ const FORBIDDEN_HEADERS = new Set([
   'expect',
   'host',
   'keep-alive',
-  'proxy-authorization',
-  'proxy-connection',
+  // and every proxy-* header (Proxy-Authorization, Proxy-Connection...): see checkHeaders
   'te',
   'trailer',
   'transfer-encoding',
@@ -67,21 +66,21 @@ function headerPairs(name: string, init: unknown): Array<[string, unknown]> {
     throw new CodexError(
       `${name} must be a Headers, an object of header names to strings or an array of [name, value] pairs, got ${typeOf(init)}.`,
     );
-  // Headers from any realm or fetch implementation (undici's, a polyfill's): no instanceof.
-  const maybeHeaders = init as Partial<Headers>;
-  if (typeof maybeHeaders.forEach === 'function' && typeof maybeHeaders.get === 'function' && !Array.isArray(init)) {
-    const pairs: Array<[string, unknown]> = [];
-    maybeHeaders.forEach((value, header) => {
-      pairs.push([header, value]);
-    });
-    return pairs;
-  }
   if (Array.isArray(init))
     return init.map((pair, index) => {
       if (!Array.isArray(pair) || pair.length !== 2 || typeof pair[0] !== 'string')
         throw new CodexError(`${name}[${index}] must be a [name, value] pair of strings.`);
       return [pair[0], pair[1]];
     });
+  // Headers from any realm or fetch implementation (undici's, a polyfill's): no instanceof.
+  const maybeHeaders = init as Partial<Headers>;
+  if (typeof maybeHeaders.forEach === 'function' && typeof maybeHeaders.get === 'function') {
+    const pairs: Array<[string, unknown]> = [];
+    maybeHeaders.forEach((value, header) => {
+      pairs.push([header, value]);
+    });
+    return pairs;
+  }
   return Object.entries(init);
 }
 
@@ -154,7 +153,7 @@ export const isAbortSignal = (value: unknown): value is AbortSignal =>
  */
 export function checkRequestOptions(options: RequestOptions, batch = false): void {
   if (typeof options !== 'object' || options === null)
-    throw new CodexError(`Request options must be an object, got ${options === null ? 'null' : typeof options}.`);
+    throw new CodexError(`Request options must be an object, got ${typeOf(options)}.`);
   const { idempotencyKey, signal, timeout, deadline, maxRetries } = options;
   if (
     idempotencyKey !== undefined &&

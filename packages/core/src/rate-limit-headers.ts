@@ -23,7 +23,7 @@ const MAX_RESET_MS = 86_400_000;
 export const resetBound = (windowMs: number) =>
   Math.min(MAX_RESET_MS, RESET_WINDOWS * Math.max(CONTRACT_WINDOW_MS, windowMs));
 export const positive = (value: number | undefined, fallback: number) =>
-  value !== undefined && value > 0 && value < Number.POSITIVE_INFINITY ? value : fallback;
+  value !== undefined && value > 0 && value < Infinity ? value : fallback;
 
 /**
  * Configured pacing (checked by the Client as numbers >= Number.MIN_VALUE) as a bucket of at least

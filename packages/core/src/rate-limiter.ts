@@ -173,7 +173,7 @@ export class RateLimiter {
     signal?: AbortSignal,
     mode: 'wait' | 'no-wait' | 'count' = 'wait',
     log?: Logger,
-    maxWait = Number.POSITIVE_INFINITY,
+    maxWait = Infinity,
   ): Promise<void> {
     // Background refreshes too take a shared slot ('no-wait': only when one is free now).
     const shared = mode === 'count' ? undefined : this.#shared;

@@ -21,13 +21,20 @@ export function apiErrorOf(response: Response, text: string, now: number): APIEr
 }
 
 /** A success answer that is not what the operation declares. The token endpoint's body holds a token: never quoted. */
-export function invalidResponse(op: OperationSpec, response: Response, problem: string, text = ''): Error {
+export function invalidResponse(
+  op: OperationSpec,
+  response: Response,
+  problem: string,
+  text = '',
+  code?: 'response_too_large',
+): Error {
   return new APIResponseValidationError(
     op.operationId,
     response.status,
     response.headers,
     problem,
     op.auth ? text.slice(0, EXCERPT_LENGTH) : '',
+    code,
   );
 }
 

@@ -1,11 +1,10 @@
-import { causeCode, type Sent, sendAttempt } from './attempt';
+import { type AttemptRequest, causeCode, type Sent, sendAttempt } from './attempt';
 import { CallScope } from './call-scope';
 import type { ClientConfig, Fetch } from './config';
 import {
   APIConnectionError,
   APIConnectionTimeoutError,
   type APIError,
-  APIResponseValidationError,
   type CodexError,
   isCodexError,
   RedirectError,
@@ -15,7 +14,7 @@ import { logHeaders } from './logger';
 import type { OperationSpec } from './operations';
 import type { RateLimiter } from './rate-limiter';
 import { type PreparedRequest, prepareRequest, type RequestInput } from './request';
-import { apiErrorOf, parseSuccess } from './response';
+import { apiErrorOf, invalidResponse, parseSuccess } from './response';
 import { type AttemptOutcome, decideRetry } from './retry-policy';
 import type { StoredToken } from './token-store';
 import { startTrace } from './tracing';
@@ -47,16 +46,13 @@ export type TokenSource = {
 /** A background token refresh gives up after this long (or the client's timeout, if shorter). */
 export const BACKGROUND_TIMEOUT_MS = 10_000;
 
-/** How one call is sent: fixed for all its attempts. */
-type CallPlan = {
+/** How one call is sent, fixed for all its attempts: the request each attempt sends, and the rest. */
+type CallPlan = AttemptRequest & {
   op: OperationSpec;
-  request: PreparedRequest;
   scope: CallScope;
   internal: InternalOptions;
-  timeout: number;
   maxRetries: number;
   fetch: Fetch;
-  background: boolean;
   /** Whether the call needs a token, and so an in-flight slot and pacing as a call of the key. */
   gated: boolean;
 };
@@ -68,10 +64,10 @@ type AttemptResult =
       done: false;
       outcome: AttemptOutcome;
       failure?: APIError;
-      token?: string;
+      token?: string | undefined;
       /** A connection error's cause code (ECONNREFUSED...), and why the runtime says it failed. */
-      cause?: string;
-      reason?: string;
+      cause?: string | undefined;
+      reason?: string | undefined;
     };
 
 /** What the whole call has seen so far, for its trace and its final error. */
@@ -108,13 +104,15 @@ function originOf(location: string | null, base: string): string | undefined {
  * - telemetry hooks never change what is sent, retried or returned: their errors are logged.
  */
 export class Transport {
+  readonly #config: ClientConfig;
+  readonly #tokens: TokenSource | undefined;
+  readonly #limiter: RateLimiter;
   readonly #baseHeaders: Headers;
 
-  constructor(
-    private readonly config: ClientConfig,
-    private readonly tokens: TokenSource | undefined,
-    private readonly limiter: RateLimiter,
-  ) {
+  constructor(config: ClientConfig, tokens: TokenSource | undefined, limiter: RateLimiter) {
+    this.#config = config;
+    this.#tokens = tokens;
+    this.#limiter = limiter;
     this.#baseHeaders = new Headers(config.headers);
     this.#baseHeaders.set('Accept', 'application/json');
   }
@@ -126,7 +124,14 @@ export class Transport {
     internal: InternalOptions = {},
   ): Promise<T> {
     // `options` were checked by the resource method (resources.ts), once per call.
-    const request = prepareRequest(this.config.baseUrl, this.#baseHeaders, op, input, options, internal.idempotencyKey);
+    const request = prepareRequest(
+      this.#config.baseUrl,
+      this.#baseHeaders,
+      op,
+      input,
+      options,
+      internal.idempotencyKey,
+    );
     try {
       return (await this.#send(op, request, options, internal)) as T;
     } catch (error) {
@@ -150,23 +155,34 @@ export class Transport {
     options: RequestOptions,
     internal: InternalOptions,
   ): Promise<unknown> {
-    const { config } = this;
+    const config = this.#config;
     const { clock, logger: log } = config;
     const background = internal.background === true;
     const deadline = options.deadline ?? (internal.noDeadline ? undefined : config.deadline);
     const scope = new CallScope(options.signal, deadline, clock);
+    const timeout = options.timeout ?? config.timeout;
+    const { maxResponseSize } = config;
     const plan: CallPlan = {
+      ...request,
+      method: op.httpMethod,
+      signal: scope.signal,
+      timeout: background ? Math.min(BACKGROUND_TIMEOUT_MS, timeout) : timeout,
+      maxResponseSize,
+      tooLarge: (response) =>
+        invalidResponse(
+          op,
+          response,
+          `the body is over maxResponseSize (${maxResponseSize} bytes) and was not read further`,
+          '',
+          'response_too_large',
+        ),
+      background,
       op,
-      request,
       scope,
       internal,
-      timeout: background
-        ? Math.min(BACKGROUND_TIMEOUT_MS, options.timeout ?? config.timeout)
-        : (options.timeout ?? config.timeout),
       maxRetries: background ? 0 : (options.maxRetries ?? config.maxRetries),
       fetch: (background && config.backgroundFetch?.()) || config.fetch(),
-      background,
-      gated: op.auth && this.tokens !== undefined,
+      gated: op.auth && this.#tokens !== undefined,
     };
     // Tracing (OpenTelemetry through `otelTracer`, or the app's own): what the call ends with.
     const trace = startTrace(config.tracer, { operationId: op.operationId, method: op.httpMethod, path: op.path });
@@ -201,7 +217,7 @@ export class Transport {
             `codex: retrying ${op.operationId} (${state.retries}/${plan.maxRetries}) after ${decision.reason}, in ${decision.delay} ms`,
           );
         } else state.replayed = true;
-        if (decision.dropToken && result.token && this.tokens) await this.tokens.invalidate(result.token);
+        if (decision.dropToken && result.token && this.#tokens) await this.#tokens.invalidate(result.token);
         if (decision.delay > 0) await clock.sleep(decision.delay, scope.signal);
       }
     } catch (error) {
@@ -227,10 +243,11 @@ export class Transport {
     state: CallState,
     trace: ReturnType<typeof startTrace>,
   ): Promise<AttemptResult> {
-    const { config, limiter } = this;
-    const { op, request, scope, gated } = plan;
+    const config = this.#config;
+    const limiter = this.#limiter;
+    const { op, scope, gated, url, headers, method } = plan;
     const { clock, logger: log } = config;
-    const { operationId, httpMethod: method } = op;
+    const { operationId } = op;
     let waitStart = clock.now();
     if (gated) {
       const entered = limiter.enter(scope.signal);
@@ -244,7 +261,7 @@ export class Transport {
     try {
       // Wait for any token refresh before pacing, so that requests held back by a refresh do
       // not all leave at once on slots taken long before.
-      if (gated) await this.tokens?.getToken(scope.signal);
+      if (gated) await this.#tokens?.getToken(scope.signal);
       waitStart = clock.now();
       // A background refresh takes a free slot or gives up (the next caller tries again): waiting
       // for one would hold the process open on a timer. No wait is longer than maxRetryDelay.
@@ -257,33 +274,17 @@ export class Transport {
       state.pacingWaitMs += clock.now() - waitStart;
       let sent: Sent | undefined;
       let cause: string | undefined;
-      const attemptTrace = trace?.attempt({ attempt, url: request.url }, request.headers);
+      const attemptTrace = trace?.attempt({ attempt, url }, headers);
       try {
         if (gated) {
           // Pacing may have waited long enough for the token to near its expiry: ask again
           // (free while it is fresh), so no request leaves with a token known to be expired.
-          token = (await this.tokens?.getToken(scope.signal))?.accessToken;
-          request.headers.set('Authorization', `Bearer ${token}`);
+          token = (await this.#tokens?.getToken(scope.signal))?.accessToken;
+          headers.set('Authorization', `Bearer ${token}`);
         }
-        callHook(config.hooks, log, 'onRequest', { operationId, method, url: request.url, attempt });
-        log?.debug?.(`codex: → ${method} ${request.url} (attempt ${attempt})`, logHeaders(request.headers));
-        sent = await sendAttempt(plan.fetch, {
-          ...request,
-          method,
-          signal: scope.signal,
-          timeout: plan.timeout,
-          maxResponseSize: config.maxResponseSize,
-          tooLarge: (response) =>
-            new APIResponseValidationError(
-              operationId,
-              response.status,
-              response.headers,
-              `the body is over maxResponseSize (${config.maxResponseSize} bytes) and was not read further`,
-              '',
-              'response_too_large',
-            ),
-          background: plan.background,
-        });
+        callHook(config.hooks, log, 'onRequest', { operationId, method, url, attempt });
+        log?.debug?.(`codex: → ${method} ${url} (attempt ${attempt})`, logHeaders(headers));
+        sent = await sendAttempt(plan.fetch, plan);
       } catch (error) {
         if (scope.signal.aborted || isCodexError(error)) throw error;
         cause = causeCode(error);
@@ -302,17 +303,15 @@ export class Transport {
               : { error: 'connection' },
         );
       }
-      if (sent === undefined) {
-        const reason = await this.#explainConnectionError(request.url);
+      if (sent === undefined)
         return {
           done: false,
           outcome: { kind: 'connection' },
-          ...(token && { token }),
-          ...(cause && { cause }),
-          ...(reason && { reason }),
+          token,
+          cause,
+          reason: await this.#explainConnectionError(url),
         };
-      }
-      if (sent === 'timeout') return { done: false, outcome: { kind: 'timeout' }, ...(token && { token }) };
+      if (sent === 'timeout') return { done: false, outcome: { kind: 'timeout' }, token };
       return this.#read(plan, sent, attempt, token, state.requestId);
     } finally {
       if (gated) limiter.leave();
@@ -327,15 +326,15 @@ export class Transport {
     token: string | undefined,
     requestId: string | undefined,
   ): AttemptResult {
-    const { config } = this;
-    const { op, request, internal } = plan;
-    const { operationId, httpMethod: method } = op;
+    const config = this.#config;
+    const { op, internal, url } = plan;
+    const { operationId } = op;
     const { status, headers } = response;
     if (response.type === 'opaqueredirect' || (status >= 300 && status < 400))
-      throw new RedirectError(operationId, status, originOf(headers.get('location'), request.url));
+      throw new RedirectError(operationId, status, originOf(headers.get('location'), url));
     callHook(config.hooks, config.logger, 'onResponse', { operationId, status, requestId, attempt });
     config.logger?.debug?.(
-      `codex: ← ${status} ${method} ${request.url} (${operationId}, attempt ${attempt}${requestId ? `, request ${requestId}` : ''})`,
+      `codex: ← ${status} ${plan.method} ${url} (${operationId}, attempt ${attempt}${requestId ? `, request ${requestId}` : ''})`,
       logHeaders(headers),
     );
     if (response.ok) {
@@ -343,12 +342,7 @@ export class Transport {
       return { done: true, value: parseSuccess(op, response, text, internal.validate) };
     }
     const failure = apiErrorOf(response, text, config.clock.now());
-    return {
-      done: false,
-      outcome: { kind: 'status', status, headers, code: failure.code },
-      failure,
-      ...(token && { token }),
-    };
+    return { done: false, outcome: { kind: 'status', status, headers, code: failure.code }, failure, token };
   }
 
   /**
@@ -356,13 +350,13 @@ export class Transport {
    * it, CORS...). What retrying cannot mend is thrown at once.
    */
   async #explainConnectionError(url: string): Promise<string | undefined> {
-    const explain = this.config.explainConnectionError;
-    if (!explain) return undefined;
-    let explained: Awaited<ReturnType<typeof explain>>;
+    const explain = this.#config.explainConnectionError;
+    let explained: Awaited<ReturnType<NonNullable<typeof explain>>>;
     try {
-      explained = await explain(url);
+      // Called as a plain function: the Client's config is not its `this`.
+      explained = await explain?.(url);
     } catch {
-      return undefined;
+      // An explanation that fails explains nothing.
     }
     if (explained && !explained.retry) throw new APIConnectionError(explained.reason, { code: 'blocked_by_browser' });
     return explained?.reason;
@@ -383,7 +377,7 @@ export class Transport {
     if (outcome.kind === 'timeout')
       return new APIConnectionTimeoutError(`The request timed out after ${plan.timeout} ms (attempt ${attempt}).`);
     return new APIConnectionError(
-      `Could not reach the Codex API at ${this.config.baseUrl} (attempt ${attempt}${cause ? `: ${cause}` : ''}).${explained ? ` ${explained}` : ''}`,
+      `Could not reach the Codex API at ${this.#config.baseUrl} (attempt ${attempt}${cause ? `: ${cause}` : ''}).${explained ? ` ${explained}` : ''}`,
       cause ? { causeCode: cause } : undefined,
     );
   }
@@ -395,7 +389,7 @@ export class Transport {
    */
   #logFailure(op: OperationSpec, thrown: unknown, abortedByCaller: boolean): void {
     const failed = thrown as Partial<APIError>;
-    this.config.logger?.[abortedByCaller || !op.auth ? 'debug' : 'error']?.(
+    this.#config.logger?.[abortedByCaller || !op.auth ? 'debug' : 'error']?.(
       `codex: ✗ ${op.operationId} failed: ${[failed.name, failed.status, failed.code].filter(Boolean).join(' ')}${failed.requestId ? ` (request ${failed.requestId})` : ''}`,
     );
   }

@@ -64,13 +64,9 @@ export class CodexError extends Error {
     for (let proto: unknown = new.target; typeof proto === 'function'; proto = Object.getPrototypeOf(proto)) {
       if (Object.hasOwn(proto, 'kind')) kinds.unshift((proto as unknown as { kind: ErrorKind }).kind);
     }
-    Object.defineProperty(this, BRAND, { value: Object.freeze(kinds), enumerable: false });
-    Object.defineProperty(this, 'name', {
-      value: new.target.kind,
-      enumerable: false,
-      configurable: true,
-      writable: true,
-    });
+    // Not enumerable (defineProperty's default), as on Error.prototype.
+    Object.defineProperty(this, BRAND, { value: Object.freeze(kinds) });
+    Object.defineProperty(this, 'name', { value: new.target.kind, configurable: true, writable: true });
   }
 
   /** `instanceof` by brand, so it also holds for errors from another copy of the SDK or another realm. */
