@@ -11,6 +11,7 @@ import {
 } from '@codex/core';
 import { ownershipProblem, untrustedCache } from './cache-ownership';
 import type { Env } from './credentials';
+import { takeLockFile } from './lock-file';
 
 /** The user's cache directory for Codex tokens (XDG on Linux, Library/Caches on macOS, LOCALAPPDATA on Windows). */
 export function defaultCacheDir(env: Env = process.env): string {
@@ -166,37 +167,17 @@ function createFileTokenStore(dir: string): TokenStore {
       }
     },
   };
-  // proper-lockfile: an atomic mkdir of `<file>.lock`, kept fresh while held; a lock whose holder
-  // died is taken over once it is 10 s stale.
+  // The key's lock file (lock-file.ts): taken over at once when its owner died on this host, or once 10 s stale.
   locks.set(store, async (key, wait, fn) => {
     const { createHash, mkdir, lstat } = await load();
-    const file = path(key, createHash);
-    // Loaded on first use, like node:fs (a process may also have dropped the rights to read it).
-    const lockfile = import('proper-lockfile');
-    lockfile.catch(() => {}); // handled where it is awaited; not an unhandled rejection meanwhile
-    const take = async (retries: number) =>
-      (await lockfile).lock(file, {
-        realpath: false,
-        stale: 10_000,
-        update: 2_000,
-        // A lock taken from under us (its directory deleted, or gone stale) must not crash the
-        // process (proper-lockfile's default throws): the refresh finishes without it.
-        onCompromised: () => {},
-        // Up to about 20 s: a token request, with its retries, in another process.
-        retries: retries && { retries, factor: 1.2, minTimeout: 20, maxTimeout: 250 },
-      });
     let release: () => Promise<void>;
     try {
       await mkdir(dir, { recursive: true, mode: 0o700 });
       // Not in a directory that is not this user's own: another user could hold the lock forever.
       await checkDirectory(lstat);
-      // Once without waiting: proper-lockfile retries every error, and only contention is worth it.
-      release = await take(0).catch((error: NodeJS.ErrnoException) => {
-        if (error?.code !== 'ELOCKED' || !wait) throw error;
-        return take(100);
-      });
+      release = await takeLockFile(`${path(key, createHash)}.lock`, wait);
     } catch (error) {
-      if ((error as NodeJS.ErrnoException)?.code === 'ELOCKED') throw new RefreshLockBusy();
+      if (error instanceof RefreshLockBusy) throw error;
       // No lock to be had (a read-only or refused directory): the store reports that problem once itself.
       return fn();
     }

@@ -1,10 +1,11 @@
 import { execFile, spawn } from 'node:child_process';
-import { mkdtemp, readdir, stat, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inspect, promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { Client, DEFAULT_BASE_URL, fileTokenStore, USER_AGENT } from '../src/index';
+import { thisProcess } from '../src/lock-file';
 import { devServerWith } from './helpers';
 
 const run = promisify(execFile);
@@ -134,25 +135,65 @@ describe('@codex/node Client', () => {
     expect(requests.filter((r) => r.operationId === 'issueToken').length).toBeLessThanOrEqual(4 + late.length);
   }, 30_000);
 
-  it("tokenStore: 'file': a lock left by a process that died is taken over once stale", async () => {
+  // Issue 19: the next process waited for the lock to go 10 s stale (10.8 s after a SIGKILL).
+  it("tokenStore: 'file': a live holder of the lock is waited for; once it is SIGKILLed, the next process takes over at once", async () => {
     const server = await devServer();
     const cache = await mkdtemp(join(tmpdir(), 'codex-cache-'));
     const script = `import { Client } from ${JSON.stringify(`${DIST}index.js`)};
       const client = new Client({ tokenStore: 'file', timeout: 60000 });
       console.log((await client.documents.list()).data.length);`;
     const env = { ...process.env, CODEX_API_KEY: API_KEY, CODEX_BASE_URL: server.url, CODEX_CACHE_DIR: cache };
-    // The first process takes the lock, and its token request hangs: it is killed holding the lock.
+    const tokenRequests = () => server.admin.requests().filter((r) => r.operationId === 'issueToken').length;
+    // The first process takes the lock, and its token request hangs.
     server.admin.fault({ operationId: 'issueToken', type: 'hang', count: 1 });
     const first = spawn(process.execPath, ['--input-type=module', '-e', script], { env });
-    while (!server.admin.requests().some((r) => r.operationId === 'issueToken'))
-      await new Promise((r) => setTimeout(r, 20));
-    expect((await readdir(cache)).some((f) => f.endsWith('.lock'))).toBe(true);
-    first.kill('SIGKILL');
+    try {
+      while (tokenRequests() === 0) await new Promise((r) => setTimeout(r, 20));
+      expect((await readdir(cache)).some((f) => f.endsWith('.lock'))).toBe(true);
+      // A second process waits for it while it lives (3 s: it starts, finds the lock held, polls).
+      let second: { stdout: string } | undefined;
+      const running = run(process.execPath, ['--input-type=module', '-e', script], { env }).then((r) => {
+        second = r;
+        return r;
+      });
+      await new Promise((r) => setTimeout(r, 3000));
+      expect(second).toBeUndefined();
+      expect(tokenRequests()).toBe(1);
+      first.kill('SIGKILL');
+      const killed = Date.now();
+      const { stdout } = await running;
+      const took = Date.now() - killed;
+      expect(stdout.trim()).toBe('0');
+      expect(tokenRequests()).toBe(2);
+      expect(took).toBeLessThan(2000);
+    } finally {
+      first.kill('SIGKILL');
+    }
+  }, 40_000);
+
+  it("tokenStore: 'file': a lock whose pid is alive but started at another time (a reused pid) is taken over at once", async () => {
+    const server = await devServer();
+    const cache = await mkdtemp(join(tmpdir(), 'codex-cache-'));
+    const script = `import { Client } from ${JSON.stringify(`${DIST}index.js`)};
+      const client = new Client({ tokenStore: 'file' });
+      console.log((await client.documents.list()).data.length);`;
+    const env = { ...process.env, CODEX_API_KEY: API_KEY, CODEX_BASE_URL: server.url, CODEX_CACHE_DIR: cache };
+    await run(process.execPath, ['--input-type=module', '-e', script], { env });
+    const [tokenFile] = await readdir(cache);
+    // No token cached, and a fresh lock whose pid (this test's process) lives, recorded with
+    // another start time: a process that died, whose pid was given to this one.
+    await rm(join(cache, tokenFile as string));
+    const me = await thisProcess();
+    expect(me.start).toMatch(/^\d+$/); // Linux: the start time from /proc/<pid>/stat
+    const lock = join(cache, `${tokenFile}.lock`);
+    await writeFile(lock, JSON.stringify({ ...me, start: String(Number(me.start) + 1), nonce: '0123456789abcdef' }));
     const started = Date.now();
     const { stdout } = await run(process.execPath, ['--input-type=module', '-e', script], { env });
     expect(stdout.trim()).toBe('0');
-    expect(Date.now() - started).toBeLessThan(25_000);
-  }, 40_000);
+    expect(Date.now() - started).toBeLessThan(2000);
+    expect(server.admin.requests().filter((r) => r.operationId === 'issueToken')).toHaveLength(2);
+    expect(await readdir(cache)).toEqual([tokenFile]);
+  });
 
   it("shares one token between Clients of a key in the process with tokenStore: 'file'", async () => {
     const server = await devServer();
