@@ -1,5 +1,5 @@
 import { CodexError } from './errors';
-import type { RequestOptions } from './types';
+import type { HeadersInput, RequestOptions } from './types';
 
 // Checks of what callers pass in (Client options, call options, headers): each throws a
 // CodexError that names what is wrong, never quoting a value (it may be a secret).
@@ -33,12 +33,6 @@ export function checkFunction(name: string, value: unknown): void {
   if (value !== undefined && typeof value !== 'function')
     throw new CodexError(`${name} must be a function, got ${typeOf(value)}.`);
 }
-
-/**
- * Extra request headers, in any form `fetch` takes (`HeadersInit`): a record of names to strings,
- * a `Headers`, or an array of `[name, value]` pairs.
- */
-export type HeadersInput = Record<string, string | undefined> | Headers | ReadonlyArray<readonly [string, string]>;
 
 /**
  * Headers the SDK owns: framing and hop-by-hop headers, which `fetch` refuses or which would make

@@ -1,11 +1,11 @@
-import { checkFunction, checkHeaders, checkMembers, checkNumber, type HeadersInput, typeOf } from './checks';
+import { checkFunction, checkHeaders, checkMembers, checkNumber, typeOf } from './checks';
 import { type Clock, systemClock } from './clock';
 import { CodexError, isCodexError } from './errors';
 import { LOG_LEVELS, type Logger, type LogLevel } from './logger';
 import type { PacingOptions, SharedQuota } from './rate-limiter';
 import type { TokenStore } from './token-store';
 import type { Tracer } from './tracing';
-import type { RefreshContext, TokenProvider } from './types';
+import type { HeadersInput, RefreshContext, TokenProvider } from './types';
 
 /**
  * What the SDK needs of a fetch: `globalThis.fetch`, undici's `fetch` (whose Response type differs

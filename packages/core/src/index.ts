@@ -9,7 +9,7 @@
  */
 export { APIPromise, type RateLimitInfo, type WithResponse } from './api-promise';
 export { type BatchOptions, type BatchOutcome, BatchPromise, type BatchWithResponse } from './batch';
-export { type HeadersInput, mergeHeaders } from './checks';
+export { mergeHeaders } from './checks';
 export { Client, type ClientOptions } from './client';
 export { type Clock, systemClock } from './clock';
 export {
@@ -38,4 +38,4 @@ export {
   otelTracer,
   type Tracer,
 } from './tracing';
-export type { ProvidedToken, RefreshContext, RequestOptions, TokenProvider } from './types';
+export type { HeadersInput, ProvidedToken, RefreshContext, RequestOptions, TokenProvider } from './types';

@@ -30,6 +30,16 @@ export type RequestOptions = {
   deadline?: number;
   /** Retries after the first attempt (overrides the client's). */
   maxRetries?: number;
-  /** Extra request headers. */
-  headers?: Record<string, string>;
+  /**
+   * Extra request headers, over the Client's: a record, a `Headers` or `[name, value]` pairs.
+   * Headers the SDK or the HTTP layer own (Authorization, Content-Type, Content-Length,
+   * Transfer-Encoding, Expect, Host, Connection...) are refused with an error that names them.
+   */
+  headers?: HeadersInput;
 };
+
+/**
+ * Extra request headers, in any form `fetch` takes (`HeadersInit`): a record of names to strings,
+ * a `Headers`, or an array of `[name, value]` pairs.
+ */
+export type HeadersInput = Record<string, string | undefined> | Headers | ReadonlyArray<readonly [string, string]>;

@@ -55,3 +55,8 @@ client.auth;
 
 // A page's items are documents; a list response type is the generated one.
 expectTypeOf<DocumentList['data'][number]>().toEqualTypeOf<Document>();
+
+// Issue 18, item 6: headers in any form fetch takes, at the Client and per call.
+expectTypeOf<{ 'X-Team': string }>().toExtend<NonNullable<RequestOptions['headers']>>();
+expectTypeOf<Headers>().toExtend<NonNullable<RequestOptions['headers']>>();
+expectTypeOf<Array<[string, string]>>().toExtend<NonNullable<RequestOptions['headers']>>();
