@@ -1,5 +1,6 @@
 // One worker of a fleet, as a user would write it: @codex/node with redisSharing, default ioredis
-// settings. Makes CALLS calls one after another, then prints what happened as JSON.
+// settings (with OFFLINE_QUEUE=off, `enableOfflineQueue: false`, as many production guides
+// recommend). Makes CALLS calls one after another, then prints what happened as JSON.
 // With START=barrier, it says "ready" once its Client exists and makes its first call on "go"
 // (stdin), so that the fleet starts at one instant, as processes of a deploy do.
 import { once } from 'node:events';
@@ -7,7 +8,7 @@ import { Client } from '@codex/node';
 import { redisSharing } from '@codex/redis';
 import Redis from 'ioredis';
 
-const redis = new Redis(process.env.REDIS_URL);
+const redis = new Redis(process.env.REDIS_URL, { enableOfflineQueue: process.env.OFFLINE_QUEUE !== 'off' });
 redis.on('error', () => {}); // ioredis reports reconnects here; the SDK carries on without Redis
 const warnings = [];
 const client = new Client({
