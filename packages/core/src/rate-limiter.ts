@@ -14,8 +14,9 @@ export type SharedQuota = {
   /**
    * Takes one request slot of `key`: 0 when the request may go now, else ms to wait before asking
    * again (anything but a number of ms up to the longest X-RateLimit-Reset believed counts as 0;
-   * a wait over `maxRetryDelay` fails the call). Never rejects: when the shared store fails, it answers 0 (pacing stays per process) and
-   * tells `context.logger` once.
+   * a wait over `maxRetryDelay` fails the call). Never rejects: when the shared store fails, it
+   * answers 0 or a wait of its own (`@codex/redis` paces at this process's share of the fleet's
+   * quota), and tells `context.logger` once.
    */
   take(key: string, context: QuotaContext): Promise<number>;
   /** An answer's headers (X-RateLimit-*), for the shared quota to follow the server. Never throws. */
