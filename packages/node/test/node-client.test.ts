@@ -187,10 +187,16 @@ describe('@codex/node Client', () => {
     expect(me.start).toMatch(/^\d+$/); // Linux: the start time from /proc/<pid>/stat
     const lock = join(cache, `${tokenFile}.lock`);
     await writeFile(lock, JSON.stringify({ ...me, start: String(Number(me.start) + 1), nonce: '0123456789abcdef' }));
-    const started = Date.now();
-    const { stdout } = await run(process.execPath, ['--input-type=module', '-e', script], { env });
-    expect(stdout.trim()).toBe('0');
-    expect(Date.now() - started).toBeLessThan(2000);
+    // Timed inside the process, from its call to its answer: a loaded machine's process start is not the lock's cost.
+    const timed = `import { Client } from ${JSON.stringify(`${DIST}index.js`)};
+      const client = new Client({ tokenStore: 'file' });
+      const started = Date.now();
+      const page = await client.documents.list();
+      console.log(page.data.length, Date.now() - started);`;
+    const { stdout } = await run(process.execPath, ['--input-type=module', '-e', timed], { env });
+    const [count, took] = stdout.trim().split(' ').map(Number);
+    expect(count).toBe(0);
+    expect(took).toBeLessThan(2000);
     expect(server.admin.requests().filter((r) => r.operationId === 'issueToken')).toHaveLength(2);
     expect(await readdir(cache)).toEqual([tokenFile]);
   });
