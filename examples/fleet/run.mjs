@@ -4,10 +4,14 @@
 // documents between them with @codex/redis sharing the key's token and quota. One progress bar
 // for the whole import, then a summary. Exits non-zero on failed operations (429s are reported:
 // packages/redis's tests hold the fleet to at most a couple).
+// With --cluster, the same import on a local Redis Cluster of three masters (each worker with an
+// ioredis Cluster client) instead of one redis-server.
 import { fork } from 'node:child_process';
 import { startServer } from '@codex/dev-server';
+import { startRedisCluster } from '../../scripts/redis-cluster.mjs';
 import { startRedis } from '../../scripts/redis-server.mjs';
 
+const CLUSTER = process.argv.includes('--cluster');
 const WORKERS = Number(process.env.WORKERS ?? 6);
 const DOCUMENTS = Number(process.env.DOCUMENTS ?? 18_000);
 const LIMIT = 60;
@@ -19,7 +23,9 @@ const server = await startServer({
   tokenLifetimeSeconds: 5,
   rateLimit: { limit: LIMIT, windowSeconds: WINDOW_SECONDS },
 });
-const redis = await startRedis();
+const redis = CLUSTER ? await startRedisCluster({ masters: 3 }) : await startRedis();
+// Where each worker's ioredis connects: a redis-server's URL, or the cluster's nodes.
+const redisEnv = CLUSTER ? { REDIS_NODES: JSON.stringify(redis.startupNodes) } : { REDIS_URL: redis.url };
 const share = Math.ceil(DOCUMENTS / WORKERS);
 let done = 0;
 let failed = 0;
@@ -45,7 +51,7 @@ try {
       const child = fork(new URL('./worker.mjs', import.meta.url), {
         env: {
           ...process.env,
-          REDIS_URL: redis.url,
+          ...redisEnv,
           CODEX_API_KEY: `${key.clientId}:${key.clientSecret}`,
           CODEX_BASE_URL: server.url,
           WORKER: String(i + 1),
@@ -74,7 +80,7 @@ try {
   const ceiling = (LIMIT * 100) / WINDOW_SECONDS; // operations per second: 100 per batch request
   const rate = DOCUMENTS / busy;
   console.log(
-    `${failed ? '✗' : '✓'} ${WORKERS} processes, one key: ${DOCUMENTS} documents in ${seconds.toFixed(1)} s; ` +
+    `${failed ? '✗' : '✓'} ${WORKERS} processes, one key${CLUSTER ? ', a three-master Redis Cluster' : ''}: ${DOCUMENTS} documents in ${seconds.toFixed(1)} s; ` +
       `${requests.length} requests, ${tooMany.length} × 429 (${late.length} after the first window), ${tokens} token requests (${Math.ceil(seconds / 5)} token lifetimes); ` +
       `${Math.round(rate)} documents/s from the first request = ${((rate / ceiling) * 100).toFixed(0)}% of the quota's ${ceiling}; ${failed} failed`,
   );

@@ -1,12 +1,13 @@
 // One worker of the fleet: imports its share of the documents with documents.batch, through a
 // Client that shares the key's token and quota with the other workers through Redis. Reports
-// progress to the parent (run.mjs) over IPC.
+// progress to the parent (run.mjs) over IPC. With REDIS_NODES (run.mjs --cluster), through an
+// ioredis Cluster started from those nodes, default settings.
 import { Client } from '@codex/node';
 import { redisSharing } from '@codex/redis';
 import Redis from 'ioredis';
 
-const { REDIS_URL, CODEX_API_KEY, CODEX_BASE_URL, WORKER, DOCUMENTS } = process.env;
-const redis = new Redis(REDIS_URL);
+const { REDIS_URL, REDIS_NODES, CODEX_API_KEY, CODEX_BASE_URL, WORKER, DOCUMENTS } = process.env;
+const redis = REDIS_NODES ? new Redis.Cluster(JSON.parse(REDIS_NODES)) : new Redis(REDIS_URL);
 redis.on('error', () => {}); // the SDK carries on without Redis; ioredis reconnects
 const client = new Client({ apiKey: CODEX_API_KEY, baseUrl: CODEX_BASE_URL, ...redisSharing(redis) });
 const operations = Array.from({ length: Number(DOCUMENTS) }, (_, i) => ({

@@ -54,18 +54,25 @@ export function redisSharing(redis: Redis | Cluster, options: RedisSharingOption
     throw new TypeError('prefix must be 1 to 64 letters, digits, or any of _ . : -');
   if (!redis || typeof (redis as Redis).eval !== 'function' || typeof (redis as Redis).set !== 'function')
     throw new TypeError('redisSharing(redis): redis must be an ioredis Redis or Cluster instance.');
-  // Keys hold a hash of the SDK's key (base URL, client ID, a digest of the credential, scope),
-  // never a secret; in braces, a hash tag, so that all of a key's keys share a Cluster slot (the
-  // quota's scripts use two at once). Hashed once per SDK key: the quota's keys are needed on
-  // every request.
-  const hashes = new Map<string, string>();
+  // Keys hold a hash of the SDK's key, never a secret. The quota's key is the base URL and the
+  // identity (`<baseUrl>|<clientId>`: the API's limit is per client ID); a token's key starts
+  // with it, then a digest of the credential and the scope (`<baseUrl>|<clientId>#<digest>|<scope>`).
+  // The hash tag (in braces) is a hash of that common start, so that all of one key's keys share
+  // a Cluster slot (issue 19: the token and its lock lived in another slot than the quota); the
+  // whole key's hash follows it when it differs. Hashed once per SDK key: the quota's keys are
+  // needed on every request.
+  const names = new Map<string, string>();
+  const digest = (text: string) => createHash('sha256').update(text).digest('hex').slice(0, 32);
   const keyOf = (key: string, kind: 'token' | 'lock' | 'quota' | 'members') => {
-    let hash = hashes.get(key);
-    if (!hash) {
-      hash = createHash('sha256').update(key).digest('hex').slice(0, 32);
-      hashes.set(key, hash);
+    let name = names.get(key);
+    if (!name) {
+      // Up to the second '|', then up to the first '#': the same for a token's key as for its quota's.
+      const tag = digest(key.split('|').slice(0, 2).join('|').split('#')[0] as string);
+      const hash = digest(key);
+      name = `${prefix}:{${tag}}${hash === tag ? '' : `:${hash}`}`;
+      names.set(key, name);
     }
-    return `${prefix}:{${hash}}:${kind}`;
+    return `${name}:${kind}`;
   };
   const connection = connect(redis, { timeout, startTimeout, retryAfter });
   const { command, failed } = connection;

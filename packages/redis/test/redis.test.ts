@@ -5,7 +5,8 @@ import Redis from 'ioredis';
 import Redis6 from 'ioredis6';
 import { describe, expect, it } from 'vitest';
 import { redisSharing } from '../src/index';
-import { API_KEY, closing, connect, devServer, fleet, KEY, summary, tokenRequests } from './fleet';
+import { API_KEY, connect, devServer, fleet, KEY, summary, tokenRequests } from './fleet';
+import { cli, connectCluster, keysOn, startCluster } from './redis-cluster';
 import { startRedis } from './redis-server';
 
 // Issue 12, items 2 and 3: one key's token and quota shared through a real redis-server.
@@ -33,11 +34,11 @@ describe.each([
 
     const inspect = connect(redis.url, Implementation);
     const keys = await inspect.keys('*');
-    expect(keys.map((k) => k.replace(/\{[0-9a-f]{32}\}/, '{hash}')).sort()).toEqual([
-      'codex:{hash}:members',
-      'codex:{hash}:quota',
-      'codex:{hash}:token',
-    ]);
+    // One hash tag (the base URL and client ID) for all; the token's own hash (of the credential
+    // and the scope too) after it.
+    const names = keys.map((k) => k.replace(/\{[0-9a-f]{32}\}/, '{tag}').replace(/:[0-9a-f]{32}:/, ':{hash}:'));
+    expect(names.sort()).toEqual(['codex:{tag}:members', 'codex:{tag}:quota', 'codex:{tag}:{hash}:token']);
+    expect(new Set(keys.map((k) => /\{[0-9a-f]{32}\}/.exec(k)?.[0])).size).toBe(1);
     // The fleet's members, of which each takes its share while Redis is away: one, as the Clients
     // of a key in one process share one pacing (the first Client's shared quota).
     expect(await inspect.zcard(keys.find((k) => k.endsWith(':members')) as string)).toBe(1);
@@ -139,26 +140,31 @@ describe('the shared quota across a window rollover', () => {
   }, 10_000);
 });
 
-describe('redisSharing with a Redis Cluster', () => {
-  it('works with an ioredis Cluster: one token request, keys hash-tagged', async () => {
-    const redis = await startRedis({ cluster: true });
+describe.each([
+  ['ioredis 5.9.2', Redis],
+  ['ioredis 6.0.0', Redis6],
+])('redisSharing with a three-master Redis Cluster and %s', (_, Implementation) => {
+  it("works with an ioredis Cluster: one token request, all of a key's keys in one slot", async () => {
+    const cluster = await startCluster({ masters: 3 });
     const server = await devServer({});
-    const admin = connect(redis.url);
-    await admin.call('CLUSTER', 'ADDSLOTSRANGE', '0', '16383');
-    while (!String(await admin.call('CLUSTER', 'INFO')).includes('cluster_state:ok'))
-      await new Promise((r) => setTimeout(r, 50));
-    const clients = [1, 2, 3].map(() => {
-      const cluster = new Redis.Cluster([{ host: '127.0.0.1', port: redis.port }]);
-      cluster.on('error', () => {});
-      closing.push(() => cluster.disconnect());
-      return new Client({ apiKey: API_KEY, baseUrl: server.url, env: {}, ...redisSharing(cluster) });
-    });
+    const clients = [1, 2, 3].map(
+      () =>
+        new Client({
+          apiKey: API_KEY,
+          baseUrl: server.url,
+          env: {},
+          ...redisSharing(connectCluster(cluster, Implementation as typeof Redis)),
+        }),
+    );
     await Promise.all(clients.map((c) => c.documents.list()));
     await Promise.all(clients.map((c) => c.documents.list()));
     expect(tokenRequests(server)).toBe(1);
-    const keys = await admin.keys('codex:*');
+    const { port } = cluster;
+    const keys = await keysOn(port, 'codex:*');
     expect(keys).toHaveLength(3);
-    for (const key of keys) expect(key).toMatch(/^codex:\{[0-9a-f]{32}\}:(token|quota|members)$/);
+    for (const { key } of keys) expect(key).toMatch(/^codex:\{[0-9a-f]{32}\}(:[0-9a-f]{32})?:(token|quota|members)$/);
+    const slots = await Promise.all(keys.map(({ key }) => cli(port, 'CLUSTER', 'KEYSLOT', key)));
+    expect(new Set(slots).size).toBe(1);
   });
 });
 
