@@ -29,6 +29,7 @@ await waitForBuild();
 const { measurePerCall } = await import('./lib/per-call.mjs');
 const { measureBulk } = await import('./lib/bulk.mjs');
 const { measureTokenExpiry } = await import('./lib/token-expiry.mjs');
+const { measureManyKeys } = await import('./lib/many-keys.mjs');
 const machine = describeMachine();
 const server = await startDevServer({
   keyNames: ['perCall', 'bulk', 'expiry', 'count'],
@@ -47,9 +48,11 @@ try {
 } finally {
   await server.stop();
 }
+// Its own dev server (50 keys, a scaled quota) and its own redis-server.
+results.manyKeys = await phase('many keys in one Redis', () => measureManyKeys(startDevServer));
 
 const table = markdownTable(rows(results));
-const { perCall, coldImport, bulk, expiry } = results;
+const { perCall, coldImport, bulk, expiry, manyKeys } = results;
 const markdown = `# Benchmark results
 
 Written by \`pnpm bench\` (bench/run.mjs); every figure below comes from one run, against one
@@ -86,6 +89,17 @@ How each figure is taken:
   resolved at ${bulk.seconds?.toFixed(2)} s; an ideal client at ${bulk.windows * bulk.windowSeconds} s and one answer.
 - **Token requests at expiry**: server token lifetime ${expiry.lifetimeSeconds ?? '?'} s; a default Client makes one call, waits
   until its token has ${expiry.margin ?? '?'} ms left, then starts ${expiry.calls ?? '?'} calls at once; issueToken requests in the log.
+- **Many keys in one Redis** (issue 19): ${manyKeys.keys ?? '?'} keys, each ${manyKeys.limit ?? '?'} requests per ${manyKeys.windowSeconds ?? '?'} s and
+  ${manyKeys.lifetimeSeconds ?? '?'}-s tokens, on a dev server and a redis-server of their own; ${manyKeys.workers ?? '?'} worker processes, each with
+  one ioredis connection, one \`redisSharing\` and a Client per key, keep one call at a time going on every key
+  for ${manyKeys.windows ?? '?'} windows. Share: calls served (200, token requests left out) in each key's first ${manyKeys.windows ?? '?'} server
+  windows, over ${manyKeys.windows ?? '?'} × limit × keys. Round trips: \`INFO commandstats\` after \`CONFIG RESETSTAT\` (taken once
+  all workers were connected), less the commands only the scripts run inside Redis, over the API requests
+  the server saw. By command: ${Object.entries(manyKeys.commands ?? {})
+    .map(([name, n]) => `${name} ${n}`)
+    .join(', ')}. A request sent
+  runs two scripts (TAKE, OBSERVE); a wait for the next window runs TAKE once more; SET NX polls of the
+  refresh lock (every 50 ms by each process waiting for a token) and the unlock are the refresh path.
 
 \`\`\`js
 ${ENTRY.trim()}

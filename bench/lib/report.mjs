@@ -9,7 +9,7 @@ function failedRow(measure, target, error) {
   return [measure, `error: ${String(error?.message ?? error).split('\n')[0]}`, target, 'no'];
 }
 
-export function rows({ perCall, coldImport, bundle, bulk, expiry }) {
+export function rows({ perCall, coldImport, bundle, bulk, expiry, manyKeys }) {
   const out = [];
   if (perCall.error) out.push(failedRow('Per call: all clients', 'codex ≤ ky and ≤ openai', perCall.error));
   else {
@@ -84,7 +84,40 @@ export function rows({ perCall, coldImport, bundle, bulk, expiry }) {
       '= 1',
       met(expiry.tokenRequests === 1),
     ]);
+  if (manyKeys) out.push(...manyKeysRows(manyKeys));
   return out;
+}
+
+/** Issue 19's targets for many keys in one Redis (see bench/lib/many-keys.mjs). */
+function manyKeysRows(m) {
+  if (m.error) return [failedRow('Many keys in one Redis', 'each key paced, ≤ 2 commands a call', m.error)];
+  const setup = `${m.keys} keys × ${m.workers} processes, ${m.limit} req / ${m.windowSeconds} s each`;
+  return [
+    [
+      `Many keys (${setup}): served, share of the ${m.keys} ceilings`,
+      `${int(m.served)} of ${int(m.keys * m.windows * m.limit)} = ${(m.share * 100).toFixed(1)}% (least key ${(m.minKeyShare * 100).toFixed(1)}%); ${int(m.failed)} failed`,
+      '≥ 95%, 0 failed',
+      met(m.share >= 0.95 && m.failed === 0),
+    ],
+    [
+      'Many keys: each key paced separately (429s; most requests in one window of a key)',
+      `${int(m.tooMany)} × 429; ${m.mostInAWindow} of ${m.limit}`,
+      `0; ≤ ${m.limit}`,
+      met(m.tooMany === 0 && m.mostInAWindow <= m.limit),
+    ],
+    [
+      'Many keys: token requests per key',
+      `at most ${m.mostTokensPerKey} (${int(m.tokens)} in all, ${m.windows * m.windowSeconds} s of ${m.lifetimeSeconds}-s tokens)`,
+      `≤ ${m.tokensAllowedPerKey} (one per lifetime)`,
+      met(m.mostTokensPerKey <= m.tokensAllowedPerKey),
+    ],
+    [
+      'Many keys: Redis round trips per API call',
+      `${m.roundTripsPerCall.toFixed(2)} in all; script runs ${m.scriptsPerCall.toFixed(2)} (2 per request sent, +1 per wait)`,
+      '≤ 2 on the hot path',
+      met(m.scriptsPerCall <= 2),
+    ],
+  ];
 }
 
 export function markdownTable(tableRows, header = ['Measure', 'Result', 'Target (issue 10)', 'Met']) {

@@ -8,7 +8,8 @@ export type Seen = { limit: number; remaining: number; resetAt: number; windowMs
 export type Share = { perWindow: number; left: number; resetAt: number; windowMs: number };
 
 /**
- * The share when Redis is lost: of what was left in the window, and of each later
+ * The share when Redis is lost: of what was left in the window (less one for each other member,
+ * which may have taken one since this process last asked), and of each later
  * window's limit, this process takes 1 / members (rounded down; at least one a window, so that
  * calls go on in a fleet larger than its limit). The other processes do the same: the fleet
  * stays within the limit, as each window opens the way the server's does, at its first request
@@ -18,7 +19,8 @@ export function shareOf(seen: Seen): Share {
   const perWindow = Math.max(1, Math.floor(seen.limit / seen.members));
   return {
     perWindow,
-    left: Math.floor(seen.remaining / seen.members),
+    // `remaining` is this process's last reading: each other member may have taken one since.
+    left: Math.floor(Math.max(0, seen.remaining - (seen.members - 1)) / seen.members),
     resetAt: seen.resetAt,
     windowMs: seen.windowMs,
   };
