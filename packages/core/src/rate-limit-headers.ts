@@ -8,8 +8,12 @@
 // server's reset is at most its window (plus a second of rounding up).
 /** The contract's window. */
 export const CONTRACT_WINDOW_MS = 60_000;
-/** The largest X-RateLimit-Limit believed: a thousand times the contract's. */
-export const MAX_LIMIT = 1_000_000;
+/**
+ * The largest X-RateLimit-Limit believed: any positive integer up to 2^31 - 1. A generous key's
+ * limit is not absurd (one of a billion must not be held to the 1,000 a minute assumed, 60 ms a
+ * call); the bound keeps counts in safe integer arithmetic, here and in @codex/redis's scripts.
+ */
+export const MAX_LIMIT = 2 ** 31 - 1;
 /**
  * X-RateLimit-Reset is believed up to this many windows: of the contract's minute, or of a longer
  * `pacing.windowMs` a Client of the key assumes (how to follow a server with, say, hourly

@@ -7,7 +7,7 @@ export type Script = { source: string; sha: string };
 const script = (source: string): Script => ({ source, sha: createHash('sha1').update(source).digest('hex') });
 
 /** Largest limit believed, as for X-RateLimit-Limit (@codex/core's MAX_LIMIT). */
-export const MAX_LIMIT = 1_000_000;
+export const MAX_LIMIT = 2 ** 31 - 1;
 /** Longest window believed: the longest X-RateLimit-Reset @codex/core ever believes, a day. */
 export const MAX_WINDOW_MS = 86_400_000;
 /** A process counts in the fleet's size while it took a slot within this long (issue 19, item 4). */
