@@ -5,7 +5,8 @@ import type { ClientConfig } from './config';
 import { CodexError } from './errors';
 import type { OperationSpec } from './operations';
 import { Page, PagePromise } from './pagination';
-import type { RequestInput, Transport } from './transport';
+import type { RequestInput } from './request';
+import type { Transport } from './transport';
 import type { RequestOptions } from './types';
 
 // The helpers behind the generated resource classes (generated/codex/resources.gen.ts): each

@@ -20,9 +20,6 @@ import type { StoredToken } from './token-store';
 import { startTrace } from './tracing';
 import type { RequestOptions } from './types';
 
-export { buildUrl, type RequestInput } from './request';
-export { RETRYABLE_STATUSES } from './retry-policy';
-
 /** How the SDK itself calls the transport (token requests); not for users. */
 export type InternalOptions = {
   /** A refresh no caller waits for: background fetch, a short timeout that holds no process open, no retries. */
