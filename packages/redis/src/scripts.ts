@@ -27,7 +27,7 @@ local function int(v, lo, hi)
   if n and n == math.floor(n) and n >= lo and n <= hi then return n end
 end
 local function quota(key)
-  local h = redis.call('HMGET', key, 'limit', 'remaining', 'resetAt', 'windowMs', 'guessed', 'late', 'early', 'earlySince')
+  local h = redis.call('HMGET', key, 'limit', 'remaining', 'resetAt', 'windowMs', 'guessed', 'late', 'early', 'earlySince', 'pending', 'carried')
   local q = { guessed = h[5] == '1' }
   q.limit = int(h[1], 1, ${MAX_LIMIT})
   q.windowMs = int(h[4], 1000, ${MAX_WINDOW_MS})
@@ -36,11 +36,13 @@ local function quota(key)
   q.late = int(h[6] or 0, 0, q.limit or 0)
   q.early = int(h[7] or 0, 0, ${MAX_LIMIT})
   q.earlySince = int(h[8] or 0, 0, now + 1000)
+  q.pending = int(h[9] or 0, 0, q.limit or 0)
+  q.carried = int(h[10] or 0, 0, q.limit or 0)
   local any = h[1] or h[2] or h[3] or h[4]
   local whole = q.limit and q.remaining and q.resetAt and q.windowMs
-  if (any and not whole) or not q.late or not q.early or not q.earlySince then
+  if (any and not whole) or not q.late or not q.early or not q.earlySince or not q.pending or not q.carried then
     redis.call('DEL', key)
-    return { late = 0, early = 0, earlySince = 0, guessed = false }, 1
+    return { late = 0, early = 0, earlySince = 0, pending = 0, carried = 0, guessed = false }, 1
   end
   return q, 0
 end
@@ -59,6 +61,14 @@ end
 // but counted in `early` (over the last 10 s): those requests may still be in flight when the
 // first answer comes, and the first window starts without them (six processes started at once
 // otherwise over-send by up to one each).
+// And `pending`: slots taken in this window and not answered yet, `carried`: those of the window
+// before (each answer takes one off, the older first). A request may reach the server seconds
+// after its slot was taken (a fleet opening hundreds of connections at once: the bench's many
+// keys, 150 to 250 × 429, all in the keys' second window), so in the server's next window: a new
+// window starts without the slots still in flight (or the `late` ones, if more), as @codex/core's
+// RateLimiter does with its own, and answers in it count the carried ones as still to come. A slot
+// never answered (a timed-out request, an answer without X-RateLimit-*) is held back from the next
+// window only, and from none after a whole window without a request.
 export const TAKE = script(`${READ}
 redis.call('ZADD', KEYS[2], now, ARGV[1])
 redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', now - ${MEMBER_TTL_MS})
@@ -73,20 +83,23 @@ if not q.limit then
   return { 0, bad, 0, 0, 0, 0, members }
 end
 local limit, remaining, resetAt, windowMs, late = q.limit, q.remaining, q.resetAt, q.windowMs, q.late
+local pending, carried = q.pending, q.carried
 if now >= resetAt then
-  remaining = math.max(0, limit - late)
-  late = 0
+  if now >= resetAt + windowMs then pending = 0 end
+  remaining = math.max(0, limit - math.max(late, pending))
+  late, pending, carried = 0, 0, pending
   resetAt = now + windowMs
   redis.call('HSET', KEYS[1], 'guessed', 1)
 end
 local wait = 0
 if remaining >= 1 then
   remaining = remaining - 1
+  pending = math.min(pending + 1, limit)
   if resetAt - now < 1000 then late = late + 1 end
 else
   wait = resetAt - now
 end
-redis.call('HSET', KEYS[1], 'remaining', remaining, 'resetAt', resetAt, 'late', late)
+redis.call('HSET', KEYS[1], 'remaining', remaining, 'resetAt', resetAt, 'late', late, 'pending', pending, 'carried', carried)
 redis.call('PEXPIRE', KEYS[1], windowMs * 2 + 60000)
 return { wait, bad, limit, remaining, resetAt - now, windowMs, members }`);
 
@@ -109,6 +122,9 @@ local said, left, resetMs = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[
 local limit = said > 0 and said or q.limit
 if not limit then return bad end
 local remaining, resetAt, late = q.remaining, q.resetAt, q.late
+-- This answer's slot is no longer in flight: the oldest one's, as far as can be told.
+local pending, carried = q.pending, q.carried
+if carried > 0 then carried = carried - 1 else pending = math.max(0, pending - 1) end
 local windowMs = math.max(q.windowMs or 0, resetMs, 1000)
 local estimate = now + resetMs
 local margin = math.max(windowMs / 2, 1500)
@@ -116,13 +132,15 @@ if resetAt and estimate < resetAt - margin then return bad end
 if not resetAt then
   remaining, resetAt, late = math.max(0, left - math.max(0, q.early - 1)), estimate, 0
 elseif estimate > resetAt + margin then
-  remaining, resetAt, late = math.max(0, left - late), estimate, 0
+  remaining, resetAt, late = math.max(0, left - math.max(late, pending)), estimate, 0
+  pending, carried = 0, pending
 else
-  remaining = math.min(remaining, left)
+  remaining = math.min(remaining, math.max(0, left - pending - carried))
   if q.guessed then resetAt = estimate else resetAt = math.min(resetAt, estimate) end
 end
 remaining, late = math.min(remaining, limit), math.min(late, limit)
-redis.call('HSET', KEYS[1], 'limit', limit, 'remaining', remaining, 'resetAt', resetAt, 'windowMs', windowMs, 'guessed', 0, 'late', late, 'early', 0)
+pending, carried = math.min(pending, limit), math.min(carried, limit)
+redis.call('HSET', KEYS[1], 'limit', limit, 'remaining', remaining, 'resetAt', resetAt, 'windowMs', windowMs, 'guessed', 0, 'late', late, 'early', 0, 'pending', pending, 'carried', carried)
 redis.call('PEXPIRE', KEYS[1], windowMs * 2 + 60000)
 return bad`);
 

@@ -71,7 +71,10 @@ function expectShared(run: ReturnType<typeof summary> & { crossSlot: number; dur
   expect(run.failed, why).toEqual([0, 0, 0, 0, 0, 0]);
   expect(run.errors, why).toEqual([]);
   expect(run.crossSlot, why).toBe(0);
-  expect(run.tooMany, why).toBeLessThanOrEqual(1);
+  // The bar for a cluster change is that no call fails (a 429 is retried). With no outage
+  // the quota holds as on one Redis (at most one 429); a master SIGKILLed is an outage, where each
+  // process paces at its share for a few seconds: at most three, as in the chaos test.
+  expect(run.tooMany, why).toBeLessThanOrEqual(run.warnings.length ? 3 : 1);
   // One token for the fleet per lifetime: the first, then one refresh each 4.5 s.
   expect(run.tokens, why).toBeLessThanOrEqual(1 + Math.floor(run.seconds / 4.5) + run.warnings.length);
 }
