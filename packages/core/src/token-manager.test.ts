@@ -120,6 +120,27 @@ describe('TokenManager', () => {
     expect((await tokens.getToken()).accessToken).toBe('token-2');
   });
 
+  // Seen in CI: a Node process whose only work was such a wait exited (code 13) with its call unsettled.
+  it('a caller that waits for a background refresh holds the process open (a timer) until it ends', async () => {
+    const clock = fakeClock();
+    const api = endpoint(3600);
+    const tokens = manager(api, clock, () => 0);
+    const first = tokens.getToken();
+    await api.resolveAll();
+    await first;
+    clock.advance(3600_000 - REFRESH_WINDOW_MS);
+    await tokens.getToken(); // starts the background refresh
+    const timers = () => process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
+    const before = timers();
+    clock.advance(REFRESH_WINDOW_MS - BLOCKING_MARGIN_MS / 2); // inside the blocking margin
+    const waiting = tokens.getToken(); // waits for the background refresh
+    await new Promise((r) => setImmediate(r));
+    expect(timers()).toBe(before + 1);
+    await api.resolveAll();
+    expect((await waiting).accessToken).toBe('token-2');
+    expect(timers()).toBe(before);
+  });
+
   it('backgroundRefresh: false (edge runtimes): the refresh is made by a caller, who waits for it', async () => {
     // In workerd a fetch left running after the response that started it never settles: a
     // background refresh would hang every later caller once the token is blocked.

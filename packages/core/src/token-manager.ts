@@ -201,12 +201,18 @@ export class TokenManager {
     if (signal?.aborted) return Promise.reject(signal.reason);
     // A caller without a signal never leaves: it waits until the end, and the refresh with it.
     flight.waiters++;
+    // A background refresh holds no process open (its fetch and timer are unref'd): a caller that
+    // now waits for it must, or a Node process whose only work is that wait exits at once, its
+    // call unsettled (exit code 13, seen in CI under load). A timer that does nothing is the one
+    // Web API that holds a process open; cleared when the wait ends.
+    const keepAlive = flight.background ? setInterval(() => {}, 60_000) : undefined;
     return new Promise((resolve, reject) => {
       let waiting = true;
       /** Stops waiting, once, and settles with `value`; false if it already had. */
       const leave = (settle: (value: never) => void, value: unknown) => {
         if (!waiting) return false;
         waiting = false;
+        clearInterval(keepAlive);
         flight.waiters--;
         signal?.removeEventListener('abort', onAbort);
         settle(value as never);
