@@ -93,13 +93,16 @@ How each figure is taken:
   ${manyKeys.lifetimeSeconds ?? '?'}-s tokens, on a dev server and a redis-server of their own; ${manyKeys.workers ?? '?'} worker processes, each with
   one ioredis connection, one \`redisSharing\` and a Client per key, keep one call at a time going on every key
   for ${manyKeys.windows ?? '?'} windows. Share: calls served (200, token requests left out) in each key's first ${manyKeys.windows ?? '?'} server
-  windows, over ${manyKeys.windows ?? '?'} × limit × keys. Round trips: \`INFO commandstats\` after \`CONFIG RESETSTAT\` (taken once
-  all workers were connected), less the commands only the scripts run inside Redis, over the API requests
-  the server saw. By command: ${Object.entries(manyKeys.commands ?? {})
+  windows, over ${manyKeys.windows ?? '?'} × limit × keys; token requests take slots of the same windows. The first window
+  holds the fleet's start (every process opening its connections and the keys' first tokens on this machine's cores):
+  the share after it is that of windows 2 to ${manyKeys.windows ?? '?'}. Round trips: each worker counts the Redis commands it
+  sends, by key: the quota's scripts (TAKE and OBSERVE: one of each per request sent; a call that finds
+  its window used up is promised a slot of the next one by the same TAKE, and does not ask again), and the refresh
+  path's (the lock's SET NX polls, RENEW and unlock, the token's GET and SET), over the requests the server saw.
+  In all: \`INFO commandstats\` after \`CONFIG RESETSTAT\`, less the commands only scripts run inside Redis, over API
+  calls; by command: ${Object.entries(manyKeys.commands ?? {})
     .map(([name, n]) => `${name} ${n}`)
-    .join(', ')}. A request sent
-  runs two scripts (TAKE, OBSERVE); a wait for the next window runs TAKE once more; SET NX polls of the
-  refresh lock (every 50 ms by each process waiting for a token) and the unlock are the refresh path.
+    .join(', ')}.
 
 \`\`\`js
 ${ENTRY.trim()}

@@ -1,45 +1,16 @@
 // A real Redis Cluster of Debian's redis-server on free ports of 127.0.0.1, persistence off, for
 // tests and examples: `masters` masters, each with `replicas` replicas, made one cluster by
 // `redis-cli --cluster create`. `stop()` kills every node and removes their nodes.conf files.
-import { execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { cli, freePorts, spawnRedis, stopRedis, until } from './redis-server.mjs';
 
 const run = promisify(execFile);
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** Free ports of 127.0.0.1, all different (each node needs two: clients, and the cluster bus). */
-async function freePorts(count) {
-  const servers = await Promise.all(
-    Array.from({ length: count }, async () => {
-      const server = createServer();
-      await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
-      return server;
-    }),
-  );
-  const ports = servers.map((s) => s.address().port);
-  await Promise.all(servers.map((s) => new Promise((resolve) => s.close(resolve))));
-  return ports;
-}
-
-/** A command of redis-cli to the node on `port`: its output. */
-export async function cli(port, ...args) {
-  const { stdout } = await run('redis-cli', ['-h', '127.0.0.1', '-p', String(port), ...args], { timeout: 10_000 });
-  return stdout.trim();
-}
-
-/** Polls `check` every 50 ms until it is true, or throws `what` after `ms`. */
-async function until(check, what, ms = 20_000) {
-  const giveUpAt = Date.now() + ms;
-  for (;;) {
-    if (await check().catch(() => false)) return;
-    if (Date.now() > giveUpAt) throw new Error(`Redis Cluster: ${what} within ${ms} ms`);
-    await sleep(50);
-  }
-}
+export { cli };
 
 /**
  * Starts the cluster and resolves once every node says `cluster_state:ok`, knows every other
@@ -49,6 +20,7 @@ async function until(check, what, ms = 20_000) {
 export async function startRedisCluster({ masters = 3, replicas = 0, nodeTimeout = 1000 } = {}) {
   const count = masters * (1 + replicas);
   const dir = mkdtempSync(join(tmpdir(), 'codex-redis-cluster-'));
+  // Two ports a node: clients, and the cluster bus.
   const ports = await freePorts(count * 2);
   const nodes = Array.from({ length: count }, (_, i) => {
     const port = ports[i];
@@ -57,8 +29,7 @@ export async function startRedisCluster({ masters = 3, replicas = 0, nodeTimeout
       port,
       url: `redis://127.0.0.1:${port}`,
       start() {
-        child = spawn(
-          'redis-server',
+        child = spawnRedis(
           [
             '--port',
             String(port),
@@ -85,7 +56,7 @@ export async function startRedisCluster({ masters = 3, replicas = 0, nodeTimeout
             '--loglevel',
             'warning',
           ],
-          { stdio: ['ignore', 'ignore', 'inherit'] },
+          { stderr: 'inherit' },
         );
         child.on('error', () => {});
       },
@@ -93,11 +64,7 @@ export async function startRedisCluster({ masters = 3, replicas = 0, nodeTimeout
       async kill() {
         const stopping = child;
         child = undefined;
-        if (!stopping || stopping.exitCode !== null || stopping.signalCode !== null) return;
-        await new Promise((resolve) => {
-          stopping.once('exit', resolve);
-          stopping.kill('SIGKILL');
-        });
+        await stopRedis(stopping);
       },
     };
   });
@@ -118,7 +85,7 @@ export async function startRedisCluster({ masters = 3, replicas = 0, nodeTimeout
       nodes.map(({ port }) =>
         until(
           async () => (await cli(port, 'PING')) === 'PONG',
-          `127.0.0.1:${port} did not start (is Debian's redis-server installed?)`,
+          `Redis Cluster: 127.0.0.1:${port} did not start (is Debian's redis-server installed?)`,
           10_000,
         ),
       ),
@@ -143,7 +110,7 @@ export async function startRedisCluster({ masters = 3, replicas = 0, nodeTimeout
         if (replication.includes('role:slave') && !replication.includes('master_link_status:up')) return false;
       }
       return true;
-    }, 'not every node said cluster_state:ok');
+    }, 'Redis Cluster: not every node said cluster_state:ok');
     return cluster;
   } catch (error) {
     await cluster.stop();

@@ -25,7 +25,7 @@ export { Documents } from './generated/codex/resources.gen';
 export * from './generated/types.gen';
 export { describeValue, LOG_LEVELS, type Logger, type LogLevel, logLevelFromEnv, stderrLogger } from './logger';
 export { Page, PagePromise } from './pagination';
-export type { PacingOptions, QuotaContext, SharedQuota } from './rate-limiter';
+export type { PacingOptions, QuotaContext, SharedQuota, TakeContext } from './rate-limiter';
 export { APIResource } from './resources';
 export { type RefreshLock, RefreshLockBusy, refreshThroughStore } from './shared-refresh';
 export { checkTokenStoreOption, memoryTokenStore, type StoredToken, type TokenStore } from './token-store';

@@ -1,5 +1,5 @@
 import { type Clock, MAX_TIMER_MS } from './clock';
-import { CodexError, RateLimitError } from './errors';
+import { RateLimitError } from './errors';
 import type { Logger } from './logger';
 import { type PacingOptions, pacingOf, readRateLimit, resetBound } from './rate-limit-headers';
 
@@ -16,15 +16,20 @@ export type SharedQuota = {
    * again (anything but a number of ms up to the longest X-RateLimit-Reset believed counts as 0;
    * a wait over `maxRetryDelay` fails the call). Never rejects: when the shared store fails, it
    * answers 0 or a wait of its own (`@codex/redis` paces at this process's share of the fleet's
-   * quota), and tells `context.logger` once.
+   * quota), and tells `context.logger` once. It may also hold a slot that comes later (within
+   * `context.maxWait`), wait for it, and then answer 0 (`@codex/redis` promises slots of the next
+   * window); it answers as soon as `context.signal` aborts.
    */
-  take(key: string, context: QuotaContext): Promise<number>;
+  take(key: string, context: QuotaContext & TakeContext): Promise<number>;
   /** An answer's headers (X-RateLimit-*), for the shared quota to follow the server. Never throws. */
   observe(key: string, headers: Headers, context: QuotaContext): void;
 };
 
 /** The Client's logger, for a shared quota's warnings. */
 export type QuotaContext = { logger?: Logger | undefined };
+
+/** The call a slot is taken for: its signal, and the longest it waits for a slot, in ms (none promised without it). */
+export type TakeContext = { signal?: AbortSignal | undefined; maxWait?: number };
 
 /** An answer whose window ends more than this (or half a window) away from the current one's is from another window. */
 const WINDOW_MARGIN_MS = 1500;
@@ -165,18 +170,18 @@ export class RateLimiter {
 
   /**
    * Resolves when one more request may be sent (and counts it). Rejects if `signal` aborts first.
-   * `no-wait`: rejects at once with a CodexError when it would wait; `count`: never waits (pacing off).
+   * `count`: never waits (pacing off). A background refresh asks with `maxWait` 0: a slot free now, or none.
    * A wait longer than `maxWait` ms (the Client's `maxRetryDelay`) rejects at once, without
    * sleeping, with a RateLimitError (429, `rate_limited`) whose `retryAfter` is that wait.
    * Each wait, with its length and reason, goes to `log.debug` (the calling Client's logger).
    */
   async acquire(
     signal?: AbortSignal,
-    mode: 'wait' | 'no-wait' | 'count' = 'wait',
+    mode: 'wait' | 'count' = 'wait',
     log?: Logger,
     maxWait = Infinity,
   ): Promise<void> {
-    // Background refreshes too take a shared slot ('no-wait': only when one is free now).
+    // Background refreshes too take a shared slot (maxWait 0: only when one is free now).
     const shared = mode === 'count' ? undefined : this.#shared;
     let held = !shared; // a slot of the shared quota
     for (;;) {
@@ -188,13 +193,12 @@ export class RateLimiter {
         // all pass the check): take the shared slot first, then check again.
         if (held || !shared) break;
         // From Redis: NaN, negative or 9e15 is no wait the store could mean (as when it fails, 0).
-        const taken = await shared.quota.take(shared.key, shared.context);
+        const taken = await shared.quota.take(shared.key, { ...shared.context, signal, maxWait });
         wait = taken > 0 && taken <= this.#maxResetMs ? Math.ceil(taken) : 0;
         held = wait === 0;
         if (held) continue;
         reason = 'shared quota';
       }
-      if (mode === 'no-wait') throw new CodexError('No pacing slot is free now.');
       reason ||=
         (this.#serverRemaining ?? 1) < 1 ? 'X-RateLimit-Remaining: 0' : `${this.#limit} per ${this.#windowMs} ms`;
       if (!(wait <= maxWait)) throw pacingTooLong(wait, reason, maxWait);

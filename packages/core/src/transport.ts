@@ -264,9 +264,9 @@ export class Transport {
       // for one would hold the process open on a timer. No wait is longer than maxRetryDelay.
       await limiter.acquire(
         scope.signal,
-        plan.background ? 'no-wait' : config.pacing ? 'wait' : 'count',
+        config.pacing || plan.background ? 'wait' : 'count',
         log,
-        config.maxRetryDelay,
+        plan.background ? 0 : config.maxRetryDelay,
       );
       state.pacingWaitMs += clock.now() - waitStart;
       let sent: Sent | undefined;

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { type Clock, clampTimer, MAX_TIMER_MS, systemClock } from '../src/clock';
-import { isCodexError, isRateLimitError, RateLimitError } from '../src/errors';
+import { isRateLimitError, RateLimitError } from '../src/errors';
 import { Client } from '../src/index';
 import { RateLimiter } from '../src/rate-limiter';
 import { virtualClock as realTimeVirtualClock } from './helpers';
@@ -160,10 +160,10 @@ describe('no pacing wait is longer than maxWait', () => {
     expect(clock.sleeps).toEqual([]);
   });
 
-  it("keeps 'no-wait' (CodexError) and 'count' (never waits) as they were", async () => {
+  it("a background refresh's maxWait 0 never waits, and 'count' never waits", async () => {
     const { limiter, clock } = await answered({ limit: '1000', remaining: '0', reset: '240' });
-    const error = await limiter.acquire(undefined, 'no-wait', undefined, MAX_RETRY_DELAY).catch((e: unknown) => e);
-    expect(isCodexError(error) && !isRateLimitError(error)).toBe(true);
+    const error = await limiter.acquire(undefined, 'wait', undefined, 0).catch((e: unknown) => e);
+    expect(isRateLimitError(error)).toBe(true);
     await limiter.acquire(undefined, 'count', undefined, MAX_RETRY_DELAY);
     expect(clock.sleeps).toEqual([]);
   });
@@ -223,6 +223,50 @@ describe("a shared quota's waits are bounded", () => {
     const { limiter, clock } = sharing([0.25]);
     await limiter.acquire(undefined, 'wait', undefined, MAX_RETRY_DELAY);
     expect(clock.sleeps).toEqual([1]);
+  });
+});
+
+describe('a shared quota that holds a slot for later (issue 19: no second take after the wait)', () => {
+  it("is told the call's signal and longest wait, and its 0 after waiting is the slot: taken once", async () => {
+    const clock = virtualClock();
+    const limiter = new RateLimiter(clock);
+    const contexts: unknown[] = [];
+    limiter.share(
+      {
+        take: async (_key, context) => {
+          contexts.push(context);
+          return 0;
+        },
+        observe: () => {},
+      },
+      'k',
+      undefined,
+    );
+    const controller = new AbortController();
+    await limiter.acquire(controller.signal, 'wait', undefined, MAX_RETRY_DELAY);
+    expect(contexts).toEqual([{ logger: undefined, signal: controller.signal, maxWait: MAX_RETRY_DELAY }]);
+  });
+
+  it('a background refresh (maxWait 0) asks for a slot now only, and fails at once when told to wait', async () => {
+    const clock = virtualClock();
+    const limiter = new RateLimiter(clock);
+    const waits: Array<number | undefined> = [];
+    const answers = [0, 500];
+    limiter.share(
+      {
+        take: async (_key, { maxWait }) => {
+          waits.push(maxWait);
+          return answers.shift() ?? 0;
+        },
+        observe: () => {},
+      },
+      'k',
+      undefined,
+    );
+    await limiter.acquire(undefined, 'wait', undefined, 0);
+    await expect(limiter.acquire(undefined, 'wait', undefined, 0)).rejects.toMatchObject({ code: 'rate_limited' });
+    expect(waits).toEqual([0, 0]);
+    expect(clock.sleeps).toEqual([]);
   });
 });
 

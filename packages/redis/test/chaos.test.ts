@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { cpuHogs, requestsReach, startFleet } from './chaos-fleet';
-import { devServer, fleet, summary } from './fleet';
+import { cpuHogs, devServer, fleet, requestsReach, startWorkers, summary } from './fleet';
 import { startRedis } from './redis-server';
 
 // Issue 19: the fleet on busy machines, and a chaos run (a worker and Redis killed mid-run).
-// Both at the fleet test's scale (redis.test.ts): 60 requests per 3-s window, 5-s tokens.
+// Both at the fleet test's scale (redis.test.ts): 60 requests per 3-s window; 5-s tokens on busy
+// machines, 60-s tokens in the chaos run (below).
 
 const QUOTA = { limit: 60, windowSeconds: 3 };
 const LIFETIME_S = 5;
@@ -19,7 +19,7 @@ describe('a fleet on busy machines (two CPU hogs beside it)', () => {
     const redis = await startRedis();
     const server = await devServer({ tokenLifetimeSeconds: LIFETIME_S, rateLimit: QUOTA });
     await cpuHogs(2);
-    const results = await fleet(server, redis.url, 6, 30);
+    const results = await fleet(server, redis, 6, 30);
     const run = summary(server, results);
     const ideal = Math.floor((run.requests - 1) / QUOTA.limit) * QUOTA.windowSeconds;
     const why = JSON.stringify({ ...run, ideal });
@@ -32,14 +32,20 @@ describe('a fleet on busy machines (two CPU hogs beside it)', () => {
 
 describe('chaos', () => {
   // Six workers with `enableOfflineQueue: false`, two CPU hogs; one worker is killed (SIGKILL) a
-  // third of the way through the run, Redis two thirds of the way through (not restarted).
-  it('a worker and then Redis killed mid-run, on busy machines: survivors fail nothing, at most three 429s', async () => {
+  // third of the way through the run, Redis two thirds of the way through (not restarted). The
+  // issue's bar, over the whole run: survivors fail nothing, at most three 429s, and token
+  // requests at most one per lifetime plus one. Tokens last 60 s, longer than the run: the fleet
+  // shares one while Redis is up, and each survivor keeps serving the one it holds once Redis is
+  // lost. (A token due while Redis is away, each process then requesting its own: fleet-holds.test.ts's
+  // "Redis lost mid-run", and the master SIGKILLed in cluster.test.ts and sentinel.test.ts.)
+  it('a worker and then Redis killed mid-run, on busy machines: survivors fail nothing, at most three 429s, one token per lifetime plus one', async () => {
+    const lifetimeS = 60;
     const redis = await startRedis();
-    const server = await devServer({ tokenLifetimeSeconds: LIFETIME_S, rateLimit: QUOTA });
+    const server = await devServer({ tokenLifetimeSeconds: lifetimeS, rateLimit: QUOTA });
     await cpuHogs(2);
     // About 15 s of calls at this quota (a third of them after Redis is lost, at 5/6 of the rate).
     const calls = 42;
-    const workers = await startFleet(server, redis.url, 6, calls, { OFFLINE_QUEUE: 'off' });
+    const workers = await startWorkers(server, redis, 6, calls, { OFFLINE_QUEUE: 'off' });
     // The requests of the run: the survivors' 5 × calls, and the killed worker's third of its own.
     const total = 5 * calls + calls / 3;
     const [victim, ...survivors] = workers;
@@ -53,13 +59,7 @@ describe('chaos', () => {
     const run = summary(server, results);
     const requests = server.admin.requests();
     const start = Math.min(...requests.map((r) => Date.parse(r.at)));
-    const end = Math.max(...requests.map((r) => Date.parse(r.at)));
     const tokens = requests.filter((r) => r.operationId === 'issueToken').map((r) => Date.parse(r.at));
-    // One token per lifetime plus one: for the fleet while Redis shares it, then for each survivor
-    // on its own (each process requests its own token once the shared one is due).
-    const shared = tokens.filter((at) => at < redisLostAt).length;
-    const alone = tokens.length - shared;
-    const lifetimes = (from: number, to: number) => Math.floor((to - from) / 1000 / LIFETIME_S);
     const at = (times: number[]) => times.map((t) => ((t - start) / 1000).toFixed(2));
     const why = JSON.stringify({
       ...run,
@@ -69,9 +69,16 @@ describe('chaos', () => {
       tooManyAt: at(requests.filter((r) => r.status === 429).map((r) => Date.parse(r.at))),
     });
     console.log(`chaos: ${why}`);
+    expect(results, why).toHaveLength(5);
     expect(run.failed, why).toEqual([0, 0, 0, 0, 0]);
     expect(run.tooMany, why).toBeLessThanOrEqual(3);
-    expect(shared, why).toBeLessThanOrEqual(1 + lifetimes(start, redisLostAt));
-    expect(alone, why).toBeLessThanOrEqual(survivors.length * (1 + lifetimes(redisLostAt, end)));
+    expect(run.tokens, why).toBeLessThanOrEqual(1 + Math.floor(run.seconds / lifetimeS) + 1);
+    // The run was shorter than a token's life: no token was due, so none was requested after
+    // Redis was lost (each survivor served the token it held).
+    expect(run.seconds, why).toBeLessThan(lifetimeS * 0.9);
+    expect(
+      tokens.filter((t) => t >= redisLostAt),
+      why,
+    ).toEqual([]);
   }, 60_000);
 });

@@ -1,8 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { devServer, summary } from './fleet';
+import { devServer, fleet, summary } from './fleet';
 import {
   cli,
-  clusterFleet,
   clusterNodes,
   commandCount,
   errorCount,
@@ -37,7 +36,7 @@ async function keySlot(askPort: number) {
 async function run(prepare?: (cluster: RunningCluster, slot: number) => Promise<() => Promise<number>>) {
   const cluster = await startCluster({ masters: 3, replicas: 1 });
   const server = await devServer({ tokenLifetimeSeconds: 5, rateLimit: { limit: 60, windowSeconds: 3 } });
-  const running = clusterFleet(server, cluster, 6, 30);
+  const running = fleet(server, cluster, 6, 30);
   // Awaited below; a failure of `prepare` first must not leave it unhandled.
   running.catch(() => {});
   let askPort = cluster.port;

@@ -1,15 +1,11 @@
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
-import type { RunningServer } from '@codex/dev-server';
 import Redis from 'ioredis';
 import { afterEach } from 'vitest';
 // @ts-expect-error: a plain .mjs module of the repository's scripts, without types.
 import { cli as redisCli, startRedisCluster as start } from '../../../scripts/redis-cluster.mjs';
-import { API_KEY, closing, type WorkerResult } from './fleet';
+import { closing } from './fleet';
 
-// A real Redis Cluster (scripts/redis-cluster.mjs), a fleet of worker processes on it
-// (test/cluster-worker.mjs: build the packages first, as for test/fleet.ts), and what a test
-// does to the cluster mid-run: move a slot, fail a master over.
+// A real Redis Cluster (scripts/redis-cluster.mjs), and what a test does to it while a fleet
+// (./fleet's `fleet`, given the cluster) runs on it: move a slot, fail a master over.
 
 export type ClusterNode = { port: number; url: string; kill(): Promise<void> };
 export type RunningCluster = {
@@ -114,45 +110,4 @@ export async function errorCount(port: number, error: string) {
 export async function commandCount(port: number, command: string) {
   const stats = await cli(port, 'INFO', 'commandstats');
   return Number(new RegExp(`cmdstat_${command}:calls=(\\d+)`).exec(stats)?.[1] ?? 0);
-}
-
-const WORKER = new URL('./cluster-worker.mjs', import.meta.url).pathname;
-
-/**
- * `workers` processes of test/cluster-worker.mjs on one key, each with its own ioredis Cluster
- * client, started at one instant (as test/fleet.ts's `fleet`).
- */
-export async function clusterFleet(
-  server: RunningServer,
-  cluster: RunningCluster,
-  workers: number,
-  calls: number,
-): Promise<WorkerResult[]> {
-  const env = {
-    ...process.env,
-    REDIS_NODES: JSON.stringify(cluster.startupNodes),
-    CODEX_API_KEY: API_KEY,
-    CODEX_BASE_URL: server.url,
-    CALLS: String(calls),
-  };
-  const children = Array.from({ length: workers }, () => {
-    const child = spawn(process.execPath, [WORKER], { env, stdio: ['pipe', 'pipe', 'inherit'], timeout: 60_000 });
-    closing.push(() => child.kill());
-    let stdout = '';
-    child.stdout.setEncoding('utf8');
-    const ready = new Promise<void>((resolve) => {
-      child.stdout.on('data', (chunk: string) => {
-        stdout += chunk;
-        if (stdout.startsWith('ready\n')) resolve();
-      });
-    });
-    const exited = once(child, 'exit').then(([code]) => {
-      if (code !== 0) throw new Error(`a worker exited with ${code}: ${stdout}`);
-      return JSON.parse(stdout.slice('ready\n'.length)) as WorkerResult;
-    });
-    return { child, ready: Promise.race([ready, exited.then(() => {})]), exited };
-  });
-  await Promise.all(children.map((c) => c.ready));
-  for (const { child } of children) child.stdin.end('go\n');
-  return Promise.all(children.map((c) => c.exited));
 }

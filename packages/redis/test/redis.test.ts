@@ -243,7 +243,7 @@ describe('a fleet of processes on one key', () => {
     async (_, env) => {
       const redis = await startRedis();
       const server = await devServer({ tokenLifetimeSeconds: 5, rateLimit: { limit: 60, windowSeconds: 3 } });
-      const results = await fleet(server, redis.url, 6, 30, env);
+      const results = await fleet(server, redis, 6, 30, env);
       const run = summary(server, results);
       // 180 lists and the token requests, 60 per 3-s window: at best the last one goes as window 4
       // opens, at 9 s.
@@ -264,7 +264,7 @@ describe('a fleet of processes on one key', () => {
   it('Redis stopped part-way: no call fails, each process warns once', async () => {
     const redis = await startRedis();
     const server = await devServer({ tokenLifetimeSeconds: 5, rateLimit: { limit: 100_000, windowSeconds: 60 } });
-    const running = fleet(server, redis.url, 3, 300);
+    const running = fleet(server, redis, 3, 300);
     while (server.admin.requests().length < 100) await new Promise((r) => setTimeout(r, 20));
     await redis.stop();
     const results = await running;

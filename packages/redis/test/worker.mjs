@@ -1,15 +1,25 @@
-// One worker of a fleet, as a user would write it: @codex/node with redisSharing, default ioredis
-// settings (with OFFLINE_QUEUE=off, `enableOfflineQueue: false`, as many production guides
-// recommend). Makes CALLS calls one after another, then prints what happened as JSON.
-// With START=barrier, it says "ready" once its Client exists and makes its first call on "go"
-// (stdin), so that the fleet starts at one instant, as processes of a deploy do.
+// One worker of a fleet (test/fleet.ts's `startWorkers`), as a user would write it: @codex/node
+// with redisSharing and ioredis's default settings, on what REDIS (JSON) says:
+//   { "url": "redis://..." }                             new Redis(url)
+//   { "cluster": [{ host, port }, ...] }                 new Redis.Cluster(nodes)
+//   { "sentinels": [{ host, port }, ...], "name": "..." } new Redis({ sentinels, name })
+// With OFFLINE_QUEUE=off, `enableOfflineQueue: false` (as many production guides recommend).
+// Says "ready" once its Client exists and makes its first call on "go" (stdin), so that the fleet
+// starts at one instant, as processes of a deploy do; makes CALLS calls one after another, then
+// prints what happened as JSON. Exits at once if its stdin closes before (the test process gone).
 import { once } from 'node:events';
 import { Client } from '@codex/node';
 import { redisSharing } from '@codex/redis';
 import Redis from 'ioredis';
 
-const redis = new Redis(process.env.REDIS_URL, { enableOfflineQueue: process.env.OFFLINE_QUEUE !== 'off' });
-redis.on('error', () => {}); // ioredis reports reconnects here; the SDK carries on without Redis
+const where = JSON.parse(process.env.REDIS);
+const options = { enableOfflineQueue: process.env.OFFLINE_QUEUE !== 'off' };
+const redis = where.cluster
+  ? new Redis.Cluster(where.cluster, options)
+  : where.sentinels
+    ? new Redis({ sentinels: where.sentinels, name: where.name, ...options })
+    : new Redis(where.url, options);
+redis.on('error', () => {}); // ioredis reports reconnects and lost nodes here; the SDK carries on without Redis
 const warnings = [];
 const client = new Client({
   apiKey: process.env.CODEX_API_KEY,
@@ -17,11 +27,12 @@ const client = new Client({
   logger: { warn: (message) => warnings.push(message) },
   ...redisSharing(redis),
 });
-if (process.env.START === 'barrier') {
-  process.stdout.write('ready\n');
-  await once(process.stdin, 'data');
-  process.stdin.destroy();
-}
+process.stdin.on('end', () => process.exit(2));
+process.stdout.write('ready\n');
+await once(process.stdin, 'data');
+// Still read (for its end), but no longer what keeps the process running.
+process.stdin.resume();
+process.stdin.unref();
 let failed = 0;
 const errors = [];
 for (let i = 0; i < Number(process.env.CALLS); i++) {
