@@ -4,7 +4,9 @@
 // ordinary method of the generated resource class, documented with the spec's summary (in
 // resources.gen.ts and in the built .d.ts), typed (tsc against the built .d.ts, with a
 // @ts-expect-error that must fire), and sends the right request (a recording HTTP server on
-// 127.0.0.1). No hand-written code changes.
+// 127.0.0.1). The operation is also batchable (x-codex-batchable) as a new batch op, `archive`: the
+// generator refuses it until the batch item schema takes that op, then carries the mapping into
+// the operation table, for the runtime's auto-batching. No hand-written code changes.
 import { spawnSync } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -30,6 +32,7 @@ const NEW_OPERATION = `  /documents/{id}/archive:
       description: Moves the document to the archive.
       x-codex-resource: documents
       x-codex-method: archive
+      x-codex-batchable: { via: batchDocuments, op: archive, id: id }
       security:
         - codexAuth: [write]
       parameters:
@@ -45,7 +48,36 @@ const NEW_OPERATION = `  /documents/{id}/archive:
           $ref: "#/components/responses/NotFound"
 `;
 
+// The batch op archiveDocument is sent as: {"op": "archive", "id": "doc_…"}.
+const BATCH_ARCHIVE_OPERATION = `    BatchArchiveOperation:
+      type: object
+      additionalProperties: false
+      required: [op, id]
+      properties:
+        op:
+          type: string
+          const: archive
+        id:
+          $ref: "#/components/schemas/DocumentId"
+`;
+
+/** The generated row of archiveDocument must carry exactly this mapping. */
+const BATCHABLE_ROW = [
+  '        batchable: {',
+  "            via: 'batchDocuments',",
+  "            op: 'archive',",
+  "            idParam: 'id',",
+  '            bodyField: null',
+  '        }',
+].join('\n');
+
 const SUMMARY = 'Archive a document';
+
+/** `text` with `anchor` (which must occur exactly once) replaced by `replacement`. */
+function replaceOnce(text, anchor, replacement, what) {
+  if (text.split(anchor).length !== 2) throw new Error(`openapi/codex.yaml: cannot find ${what} to edit`);
+  return text.replace(anchor, () => replacement);
+}
 
 const TYPE_TEST = `import type { APIPromise, Client, Document, Documents, WithResponse } from '@codex/core';
 declare const client: Client;
@@ -79,13 +111,50 @@ try {
   step('copy the repository and install from the local store');
   copyRepo(root, repo);
 
-  step('add archiveDocument (POST /documents/{id}/archive) to openapi/codex.yaml and regenerate');
+  step('add archiveDocument (POST /documents/{id}/archive, batchable as op "archive") to openapi/codex.yaml');
   const specPath = join(repo, 'openapi', 'codex.yaml');
-  const spec = readFileSync(specPath, 'utf8');
-  writeFileSync(specPath, spec.replace('components:\n', `${NEW_OPERATION}components:\n`));
+  let spec = readFileSync(specPath, 'utf8');
+  spec = replaceOnce(spec, '\ncomponents:\n', `\n${NEW_OPERATION}components:\n`, 'the components section');
+  writeFileSync(specPath, spec);
+  // The batch does not take "archive" yet: the generator must refuse the mapping, naming it.
+  const refused = spawnSync('pnpm', ['--filter', '@codex/codegen', 'generate'], { cwd: repo, encoding: 'utf8' });
+  const expected = 'operation archiveDocument: x-codex-batchable.op "archive" is not an op of batchDocuments';
+  if (refused.status === 0 || !`${refused.stdout}${refused.stderr}`.includes(expected)) {
+    console.error(`${refused.stdout}${refused.stderr}`);
+    throw new Error(`generation did not fail with "${expected}"`);
+  }
+  console.log(`✓ before the batch takes "archive", generation fails: ${expected}`);
+
+  step('add the batch op {"op": "archive", "id"} to BatchOperation and regenerate');
+  spec = replaceOnce(
+    spec,
+    '    BatchOperation:\n',
+    `${BATCH_ARCHIVE_OPERATION}    BatchOperation:\n`,
+    'BatchOperation',
+  );
+  spec = replaceOnce(
+    spec,
+    '        - $ref: "#/components/schemas/BatchDeleteOperation"\n',
+    '        - $ref: "#/components/schemas/BatchDeleteOperation"\n        - $ref: "#/components/schemas/BatchArchiveOperation"\n',
+    "BatchOperation's oneOf",
+  );
+  spec = replaceOnce(
+    spec,
+    '          delete: "#/components/schemas/BatchDeleteOperation"\n',
+    '          delete: "#/components/schemas/BatchDeleteOperation"\n          archive: "#/components/schemas/BatchArchiveOperation"\n',
+    "BatchOperation's discriminator mapping",
+  );
+  writeFileSync(specPath, spec);
   sh('pnpm', ['--filter', '@codex/codegen', 'generate'], { cwd: repo });
   const table = readFileSync(join(repo, 'packages/core/src/generated/codex/operation-table.gen.ts'), 'utf8');
-  if (!table.includes("operationId: 'archiveDocument'")) throw new Error('the operation table has no archiveDocument');
+  const row = table.match(/\n {4}archiveDocument: \{\n([\s\S]*?)\n {4}\}/)?.[1];
+  if (!row?.includes("operationId: 'archiveDocument'")) throw new Error('the operation table has no archiveDocument');
+  if (!row.includes(BATCHABLE_ROW)) {
+    throw new Error(`archiveDocument's row lacks its batch mapping:\n${BATCHABLE_ROW}\nrow:\n${row}`);
+  }
+  console.log(
+    "✓ operation-table.gen.ts: archiveDocument is batchable via batchDocuments as op 'archive', id 'id', no body",
+  );
   const resources = readFileSync(join(repo, 'packages/core/src/generated/codex/resources.gen.ts'), 'utf8');
   const method = resources.match(
     /\/\*\*((?:(?!\*\/)[\s\S])*)\*\/\s*archive\(id: string, options\?: RequestOptions\): APIPromise<Document>/,
@@ -115,7 +184,9 @@ try {
   step('the method sends the right request');
   writeFileSync(join(check, 'request.mjs'), REQUEST_TEST);
   sh(process.execPath, ['request.mjs'], { cwd: check });
-  console.log('\n✓ Regeneration: the new operation is a typed client method that sends the right request.');
+  console.log(
+    '\n✓ Regeneration: the new operation is a typed client method that sends the right request, and batchable.',
+  );
 } catch (error) {
   failed = true;
   console.error(`\n✗ Regeneration test failed: ${error.message}`);

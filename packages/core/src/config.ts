@@ -122,6 +122,19 @@ export type ClientSettings = {
   /** Concurrent requests of `documents.batch` (and other batch operations). @default 4 */
   batchConcurrency?: number;
   /**
+   * Auto-batching of single writes. `'auto'`: a create, update or delete (any operation the spec
+   * makes batchable) that would wait for a pacing slot, because the key's quota for the window is
+   * used up (in this process, or fleet-wide with a shared quota), joins a batch request instead,
+   * which counts as one request: the batch leaves as soon as a slot is free, or at the batch's
+   * limit (100 operations). Each call settles as its single request would: the document, or the
+   * same error class, status and code, with the batch's request id; `withResponse()` gives the
+   * batch's response. Calls with their own `idempotencyKey` are never batched; a batch holds one
+   * operation per document, so calls on one document keep their order. With quota free, calls go
+   * singly. `'off'`: never.
+   * @default 'auto'
+   */
+  batching?: 'auto' | 'off';
+  /**
    * Wraps token fetching to coordinate it beyond this process's memory, e.g. across browser tabs
    * (@codex/browser uses Web Locks and BroadcastChannel). Receives the token store key.
    */
@@ -152,6 +165,7 @@ export type ClientConfig = Required<
   >
 > & {
   pacing: PacingOptions | false;
+  batching: 'auto' | 'off';
   deadline: number | undefined;
   scope: string | undefined;
   headers: Headers;
@@ -213,6 +227,9 @@ function checkConfig(settings: ClientSettings): ClientConfig {
   checkMembers('logger', logger, ['debug', 'info', 'warn', 'error']);
   if (logLevel !== undefined && !LOG_LEVELS.includes(logLevel))
     throw new CodexError(`logLevel must be one of ${LOG_LEVELS.join(', ')}; got ${typeOf(logLevel)}.`);
+  const { batching = 'auto' } = settings;
+  if (batching !== 'auto' && batching !== 'off')
+    throw new CodexError(`batching must be 'auto' or 'off', got ${typeOf(batching)}.`);
   checkMembers('tokenStore', settings.tokenStore, ['get', 'set', 'delete'], true);
   checkMembers('clock', clock, ['now', 'sleep'], true);
   checkMembers('sharedQuota', settings.sharedQuota, ['take', 'observe'], true);
@@ -255,6 +272,7 @@ function checkConfig(settings: ClientSettings): ClientConfig {
     batchConcurrency: num('batchConcurrency', 4, true, 1),
     maxInFlight: num('maxInFlight', 64, true, 1),
     pacing: pacing ?? {},
+    batching,
     headers: checkHeaders('headers', settings.headers),
     logger: safeLogger,
     hooks,

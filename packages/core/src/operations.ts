@@ -32,6 +32,22 @@ export type OperationSpec = {
     readonly resultsField: string;
     readonly maxOperations: number;
   } | null;
+  /**
+   * Auto-batching (`x-codex-batchable`): a single call can be sent as one item of the batch
+   * operation `via` (whose row has `batch`), built as `{ op, [idParam]: <that path parameter's
+   * value>, [bodyField]: <the call's JSON body> }`; that item's result answers the call.
+   * null when the operation cannot be folded into a batch.
+   */
+  readonly batchable: {
+    /** operationId of the batch operation (`batchDocuments`). */
+    readonly via: string;
+    /** Value of the item's `op` field (`create`). */
+    readonly op: string;
+    /** Path parameter whose value the item carries under the same name (`id`); null when none. */
+    readonly idParam: string | null;
+    /** Item field that carries the call's body (`document`); null when the call has no body. */
+    readonly bodyField: string | null;
+  } | null;
 };
 
 export type OperationId = keyof typeof operations;

@@ -12,6 +12,8 @@ export type PreparedRequest = {
   body: string | undefined;
   /** Sent as Idempotency-Key, for operations that take one: the same for every retry. */
   idempotencyKey: string | undefined;
+  /** Whether the caller gave the Idempotency-Key (option or header), rather than the SDK. */
+  ownKey: boolean;
 };
 
 // A lone surrogate (in `u` mode, a valid pair is one code point and does not match).
@@ -79,5 +81,5 @@ export function prepareRequest(
   if (given !== undefined) checkRequestOptions({ idempotencyKey: given }, op.batch !== null);
   const idempotencyKey = op.idempotency ? (derivedKey ?? given ?? crypto.randomUUID()) : undefined;
   if (idempotencyKey) headers.set('Idempotency-Key', idempotencyKey);
-  return { url, headers, body, idempotencyKey };
+  return { url, headers, body, idempotencyKey, ownKey: given !== undefined };
 }

@@ -40,6 +40,8 @@ export type CallEnd = {
   retries: number;
   /** Time spent waiting for client-side pacing (the rate limit and the in-flight cap), in ms. */
   pacingWaitMs: number;
+  /** Folded into a batch request (`batching: 'auto'`): `status` and `requestId` are the batch's. */
+  batched?: boolean | undefined;
 };
 
 /** `fn`, with what it throws swallowed: a tracer never changes a call. */
@@ -78,7 +80,7 @@ export type OpenTelemetryApi = {
   context: { active(): unknown };
   propagation: { inject(context: unknown, carrier: Record<string, string>): void };
 };
-type Attributes = Record<string, string | number>;
+type Attributes = Record<string, string | number | boolean>;
 type OtelTracer = {
   startSpan(name: string, options: { kind: number; attributes: Attributes }, context: unknown): OtelSpan;
 };
@@ -152,10 +154,11 @@ export function otelTracer(api: OpenTelemetryApi, version?: string): Tracer {
           },
         };
       },
-      end({ status, requestId, error, retries, pacingWaitMs }) {
+      end({ status, requestId, error, retries, pacingWaitMs, batched }) {
         span.setAttributes({
           'codex.retry_count': retries,
           'codex.pacing_wait_ms': pacingWaitMs,
+          ...(batched && { 'codex.batched': true }),
           ...(status !== undefined && { 'http.response.status_code': status }),
           ...(requestId && { 'codex.request_id': requestId }),
         });

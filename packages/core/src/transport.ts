@@ -1,5 +1,6 @@
 import { type AttemptRequest, causeCode, type Sent, sendAttempt } from './attempt';
 import { CallScope } from './call-scope';
+import { clampTimer } from './clock';
 import type { ClientConfig, Fetch } from './config';
 import {
   APIConnectionError,
@@ -7,11 +8,13 @@ import {
   type APIError,
   type CodexError,
   isCodexError,
+  isRateLimitError,
   RedirectError,
 } from './errors';
+import { type Folded, Folder, handOut, type Pending, seal } from './fold';
 import { callHook } from './hooks';
 import { logHeaders } from './logger';
-import type { OperationSpec } from './operations';
+import { type OperationId, type OperationSpec, operationTable } from './operations';
 import type { RateLimiter } from './rate-limiter';
 import { type PreparedRequest, prepareRequest, type RequestInput } from './request';
 import { apiErrorOf, invalidResponse, parseSuccess } from './response';
@@ -32,6 +35,8 @@ export type InternalOptions = {
   onResponse?: (response: Response) => void;
   /** An Idempotency-Key the SDK derived (a batch chunk's), sent as it is. */
   idempotencyKey?: string;
+  /** A batch of folded calls: its body, fixed once its pacing slot came (the first attempt's). */
+  seal?: () => Record<string, unknown>;
 };
 
 /** What the transport needs of the token manager. */
@@ -43,6 +48,9 @@ export type TokenSource = {
 /** A background token refresh gives up after this long (or the client's timeout, if shorter). */
 export const BACKGROUND_TIMEOUT_MS = 10_000;
 
+/** What an attempt answers when its call is to be folded into a batch rather than wait. */
+const FOLD = Symbol('fold');
+
 /** How one call is sent, fixed for all its attempts: the request each attempt sends, and the rest. */
 type CallPlan = AttemptRequest & {
   op: OperationSpec;
@@ -52,6 +60,8 @@ type CallPlan = AttemptRequest & {
   fetch: Fetch;
   /** Whether the call needs a token, and so an in-flight slot and pacing as a call of the key. */
   gated: boolean;
+  /** A call that may be folded into a batch (issue 20): the batch operation and its operation. */
+  fold?: { via: OperationSpec; operation: Record<string, unknown>; id: unknown } | undefined;
 };
 
 /** How one attempt ended: the parsed success, or what the retry policy needs to decide. */
@@ -69,6 +79,8 @@ type AttemptResult =
 
 /** What the whole call has seen so far, for its trace and its final error. */
 type CallState = {
+  /** Folded into a batch: its request's status and id are the batch's. */
+  batched?: boolean;
   retries: number;
   replayed: boolean;
   pacingWaitMs: number;
@@ -105,6 +117,7 @@ export class Transport {
   readonly #tokens: TokenSource | undefined;
   readonly #limiter: RateLimiter;
   readonly #baseHeaders: Headers;
+  readonly #folder = new Folder();
 
   constructor(config: ClientConfig, tokens: TokenSource | undefined, limiter: RateLimiter) {
     this.#config = config;
@@ -129,8 +142,23 @@ export class Transport {
       options,
       internal.idempotencyKey,
     );
+    // A single write of an operation the spec makes batchable, without the caller's own
+    // Idempotency-Key (its meaning cannot carry into a batch), may be folded into a batch.
+    const batchable = op.batchable;
+    const fold =
+      batchable && this.#config.batching === 'auto' && !request.ownKey && !internal.background
+        ? {
+            via: operationTable[batchable.via as OperationId] as OperationSpec,
+            id: batchable.idParam ? input.path?.[batchable.idParam] : undefined,
+            operation: {
+              op: batchable.op,
+              ...(batchable.idParam && { [batchable.idParam]: input.path?.[batchable.idParam] }),
+              ...(batchable.bodyField && { [batchable.bodyField]: input.body }),
+            },
+          }
+        : undefined;
     try {
-      return (await this.#send(op, request, options, internal)) as T;
+      return (await this.#send(op, request, options, internal, fold)) as T;
     } catch (error) {
       const { idempotencyKey } = request;
       if (!idempotencyKey || !isCodexError(error)) throw error;
@@ -151,6 +179,7 @@ export class Transport {
     request: PreparedRequest,
     options: RequestOptions,
     internal: InternalOptions,
+    fold?: CallPlan['fold'],
   ): Promise<unknown> {
     const config = this.#config;
     const { clock, logger: log } = config;
@@ -180,6 +209,7 @@ export class Transport {
       maxRetries: background ? 0 : (options.maxRetries ?? config.maxRetries),
       fetch: (background && config.backgroundFetch?.()) || config.fetch(),
       gated: op.auth && this.#tokens !== undefined,
+      fold,
     };
     // Tracing (OpenTelemetry through `otelTracer`, or the app's own): what the call ends with.
     const trace = startTrace(config.tracer, { operationId: op.operationId, method: op.httpMethod, path: op.path });
@@ -188,9 +218,11 @@ export class Transport {
     try {
       const early = scope.interruption();
       if (early) throw early;
+      // A call on a document a folded call is waiting on follows it (the order per document holds).
+      if (fold && this.#folder.holds(fold.via, fold.id)) return await this.#fold(plan, state);
       for (let attempt = 1; ; attempt++) {
         const result = await this.#attempt(plan, attempt, state, trace);
-        if (result.done) return result.value;
+        if (result.done) return result.value === FOLD ? await this.#fold(plan, state) : result.value;
         const decision = decideRetry(result.outcome, {
           retries: state.retries,
           maxRetries: plan.maxRetries,
@@ -261,14 +293,23 @@ export class Transport {
       if (gated) await this.#tokens?.getToken(scope.signal);
       waitStart = clock.now();
       // A background refresh takes a free slot or gives up (the next caller tries again): waiting
-      // for one would hold the process open on a timer. No wait is longer than maxRetryDelay.
-      await limiter.acquire(
-        scope.signal,
-        config.pacing || plan.background ? 'wait' : 'count',
-        log,
-        plan.background ? 0 : config.maxRetryDelay,
-      );
+      // for one would hold the process open on a timer. So does a call that may be folded into a
+      // batch: it is folded instead of waiting. No wait is longer than maxRetryDelay.
+      const probe = plan.background || (plan.fold && attempt === 1);
+      try {
+        await limiter.acquire(
+          scope.signal,
+          config.pacing || plan.background ? 'wait' : 'count',
+          log,
+          probe ? 0 : config.maxRetryDelay,
+        );
+      } catch (error) {
+        if (plan.fold && probe && isRateLimitError(error)) return { done: true, value: FOLD };
+        throw error;
+      }
       state.pacingWaitMs += clock.now() - waitStart;
+      // A batch of folded calls: its operations are those folded until now.
+      if (plan.internal.seal && attempt === 1) plan.body = JSON.stringify(plan.internal.seal());
       let sent: Sent | undefined;
       let cause: string | undefined;
       const attemptTrace = trace?.attempt({ attempt, url }, headers);
@@ -313,6 +354,82 @@ export class Transport {
     } finally {
       if (gated) limiter.leave();
     }
+  }
+
+  /**
+   * Folds the call into a batch request of its batch operation (issue 20); it settles as its
+   * single request would have. The caller's abort and deadline still end its own call: before the
+   * batch is sealed it leaves the batch (nothing of it is sent); after, it settles at once, and
+   * its operation may still be applied. Its `timeout` runs from when the batch is sent.
+   */
+  #fold(plan: CallPlan, state: CallState): Promise<unknown> {
+    const { via, operation, id } = plan.fold as NonNullable<CallPlan['fold']>;
+    const { scope, internal } = plan;
+    state.batched = true;
+    return new Promise((resolve, reject) => {
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const done = () => {
+        clearTimeout(timer);
+        scope.signal.removeEventListener('abort', onAbort);
+      };
+      const item: Folded = {
+        operation,
+        id,
+        op: plan.op,
+        sent: () => {
+          timer = setTimeout(
+            () => item.reject(new APIConnectionTimeoutError(`The batch request timed out after ${plan.timeout} ms.`)),
+            clampTimer(plan.timeout),
+          );
+        },
+        resolve: (value, response) => {
+          done();
+          state.status = response.status;
+          state.requestId = response.headers.get('x-request-id') || undefined;
+          internal.onResponse?.(response);
+          resolve(value);
+        },
+        reject: (error) => {
+          done();
+          reject(error);
+        },
+      };
+      const leave = this.#folder.add(via, item, (batch) => this.#launch(via, batch));
+      const onAbort = () => {
+        leave();
+        item.reject(scope.signal.reason);
+      };
+      scope.signal.addEventListener('abort', onAbort, { once: true });
+    });
+  }
+
+  /** Sends a batch of folded calls once the batches before it on the same ids ended, and hands out its answer. */
+  #launch(via: OperationSpec, batch: Pending): void {
+    let response: Response | undefined;
+    const log = this.#config.logger;
+    batch.after
+      .then(() =>
+        this.request<Record<string, unknown>>(
+          via,
+          { body: {} },
+          { signal: batch.controller.signal },
+          {
+            seal: () => {
+              const operations = seal(batch);
+              log?.debug?.(`codex: folded ${operations.length} calls into one batch (${via.operationId})`);
+              return { [via.batch?.operationsField as string]: operations };
+            },
+            onResponse: (r) => (response = r),
+          },
+        ),
+      )
+      .then(
+        (data) => handOut(via, batch, data, response as Response),
+        (error: unknown) => {
+          for (const item of batch.items) item.reject(error);
+        },
+      )
+      .finally(() => batch.end());
   }
 
   /** The answer of one attempt: the parsed success, or the error and what the retry policy needs. */

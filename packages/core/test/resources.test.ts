@@ -27,6 +27,7 @@ const archive: OperationSpec = {
   idempotency: true,
   pagination: null,
   batch: null,
+  batchable: null,
 };
 
 const seen: Array<{ method: string; url: string; auth: string; key: string; body: string }> = [];

@@ -60,6 +60,47 @@ describe('codex/operation-table', () => {
     expect(tree.get('types.gen.ts')).toMatch(/export type ArchiveItemData = \{/);
   });
 
+  it('carries x-codex-batchable into the row, also for a new op of the batch', async () => {
+    const tree = await generateEdited('added-batchable', (yaml) =>
+      yaml
+        .replace('op: { type: string, enum: [delete] }', 'op: { type: string, enum: [delete, archive] }')
+        .replace(
+          '  /items/{id}:\n',
+          [
+            '  /items/{id}/archive:',
+            '    post:',
+            '      operationId: archiveItem',
+            '      x-codex-resource: items',
+            '      x-codex-method: archive',
+            '      x-codex-batchable: { via: batchItems, op: archive, id: id }',
+            '      security: [{ auth: [write] }]',
+            '      parameters:',
+            '        - { name: id, in: path, required: true, schema: { type: string } }',
+            '      responses:',
+            "        '204':",
+            '          description: archived',
+            '  /items/{id}:',
+            '',
+          ].join('\n'),
+        ),
+    );
+    const table = tree.get('codex/operation-table.gen.ts') ?? '';
+    const row = (id: string) => table.match(new RegExp(`\\n {4}${id}: \\{\\n([\\s\\S]*?)\\n {4}\\}`))?.[1] ?? '';
+    const batchable = (via: string, op: string, idParam: string, bodyField: string) =>
+      [
+        '        batchable: {',
+        `            via: '${via}',`,
+        `            op: '${op}',`,
+        `            idParam: ${idParam},`,
+        `            bodyField: ${bodyField}`,
+        '        }',
+      ].join('\n');
+    expect(row('archiveItem')).toContain(batchable('batchItems', 'archive', "'id'", 'null'));
+    expect(row('createItem')).toContain(batchable('batchItems', 'create', 'null', "'item'"));
+    expect(row('deleteItem')).toContain(batchable('batchItems', 'delete', "'id'", 'null'));
+    for (const id of ['getToken', 'listItems', 'batchItems']) expect(row(id), id).toMatch(/\n {8}batchable: null$/);
+  });
+
   const broken: Array<[string, (yaml: string) => string, RegExp]> = [
     [
       'missing x-codex-method',
@@ -86,6 +127,51 @@ describe('codex/operation-table', () => {
       'two operations on one client method',
       (y) => y.replace('      x-codex-method: create\n', '      x-codex-method: list\n'),
       /createItem and listItems both map to client.items.list/,
+    ],
+    [
+      'batchable via an operation that is not a batch',
+      (y) => y.replace('{ via: batchItems, op: create', '{ via: listItems, op: create'),
+      /operation createItem: x-codex-batchable.via names listItems, which is not a batch operation \(it has no x-codex-batch\)/,
+    ],
+    [
+      'batchable via an unknown operation',
+      (y) => y.replace('{ via: batchItems, op: create', '{ via: batchThings, op: create'),
+      /operation createItem: x-codex-batchable.via names operation "batchThings", which the spec does not have/,
+    ],
+    [
+      'batchable id naming a missing path parameter',
+      (y) => y.replace('op: delete, id: id }', 'op: delete, id: itemId }'),
+      /operation deleteItem: x-codex-batchable.id names path parameter "itemId", which the operation does not have \(its path parameters: "id"\)/,
+    ],
+    [
+      'batchable without the id of an operation with a path parameter',
+      (y) => y.replace('op: delete, id: id }', 'op: delete }'),
+      /operation deleteItem: x-codex-batchable.id is missing: the batch item must carry the value of path parameter "id"/,
+    ],
+    [
+      'batchable body on an operation without a request body',
+      (y) => y.replace('op: delete, id: id }', 'op: delete, id: id, body: item }'),
+      /operation deleteItem: x-codex-batchable.body is "item" but the operation has no request body/,
+    ],
+    [
+      'batchable without the body of an operation with a request body',
+      (y) => y.replace('op: create, body: item }', 'op: create }'),
+      /operation createItem: x-codex-batchable.body is missing: the operation has a request body/,
+    ],
+    [
+      'batchable op the batch does not take',
+      (y) => y.replace('op: create, body: item }', 'op: upsert, body: item }'),
+      /operation createItem: x-codex-batchable.op "upsert" is not an op of batchItems \(its ops: create, delete\)/,
+    ],
+    [
+      'batchable body field the batch item does not have',
+      (y) => y.replace('op: create, body: item }', 'op: create, body: payload }'),
+      /operation createItem: x-codex-batchable.body: batchItems's "create" item has no "payload" field/,
+    ],
+    [
+      'batchable with an unknown key',
+      (y) => y.replace('op: delete, id: id }', 'op: delete, idParam: id }'),
+      /operation deleteItem: x-codex-batchable has unknown key\(s\) "idParam"; it takes via, op, id, body/,
     ],
   ];
   it.each(broken)('fails generation on %s, naming the operation', async (name, edit, message) => {

@@ -225,6 +225,34 @@ describe('openapi/codex.yaml follows the Codex API v1 contract', () => {
     ]);
   });
 
+  it('makes create, update and delete batchable as the batch ops of the contract', () => {
+    // Contract: Op is {"op": "create", "document"}, {"op": "update", "id", "document"},
+    // {"op": "delete", "id"} (issue 20: single calls are folded into POST /documents/batch).
+    expect(op('POST /documents')['x-codex-batchable']).toEqual({
+      via: 'batchDocuments',
+      op: 'create',
+      body: 'document',
+    });
+    expect(op('PATCH /documents/{id}')['x-codex-batchable']).toEqual({
+      via: 'batchDocuments',
+      op: 'update',
+      id: 'id',
+      body: 'document',
+    });
+    expect(op('DELETE /documents/{id}')['x-codex-batchable']).toEqual({
+      via: 'batchDocuments',
+      op: 'delete',
+      id: 'id',
+    });
+    expect(op('POST /documents/batch').operationId).toBe('batchDocuments');
+    const batchable = operations().filter(({ op: operation }) => operation['x-codex-batchable']);
+    expect(batchable.map(({ key }) => key).sort()).toEqual([
+      'DELETE /documents/{id}',
+      'PATCH /documents/{id}',
+      'POST /documents',
+    ]);
+  });
+
   it('has examples a mock can serve: a last page, and batch results answering their operations', () => {
     // Issue 9, item 22: a mock serves the first example; without one, Prism paginated forever.
     const list = op('GET /documents').responses['200'].content['application/json'];

@@ -6,7 +6,8 @@ import type { OperationTablePlugin } from './types.ts';
 /**
  * Emits `codex/operation-table.gen.ts` and `codex/resources.gen.ts` (see resources.ts):
  * - `operations`: one entry per operation with what the hand-written runtime needs to call it
- *   (HTTP method, path, parameters, scopes, idempotency, pagination, batch limit), `as const`;
+ *   (HTTP method, path, parameters, scopes, idempotency, pagination, batch limit, and which batch
+ *   operation a single call can be folded into), `as const`;
  * - `OperationTypes`: operationId -> the request/response/error types of `@hey-api/typescript`.
  *
  * Facts OpenAPI cannot express come from `x-codex-*` extensions (see openapi/codex.yaml's

@@ -22,7 +22,8 @@ export const operations = {
         scopes: [],
         idempotency: false,
         pagination: null,
-        batch: null
+        batch: null,
+        batchable: null
     },
     listDocuments: {
         operationId: 'listDocuments',
@@ -48,7 +49,8 @@ export const operations = {
             itemsField: 'data',
             nextCursorField: 'next_cursor'
         },
-        batch: null
+        batch: null,
+        batchable: null
     },
     createDocument: {
         operationId: 'createDocument',
@@ -66,7 +68,13 @@ export const operations = {
         ],
         idempotency: true,
         pagination: null,
-        batch: null
+        batch: null,
+        batchable: {
+            via: 'batchDocuments',
+            op: 'create',
+            idParam: null,
+            bodyField: 'document'
+        }
     },
     batchDocuments: {
         operationId: 'batchDocuments',
@@ -88,7 +96,8 @@ export const operations = {
             operationsField: 'operations',
             resultsField: 'results',
             maxOperations: 100
-        }
+        },
+        batchable: null
     },
     deleteDocument: {
         operationId: 'deleteDocument',
@@ -108,7 +117,13 @@ export const operations = {
         ],
         idempotency: false,
         pagination: null,
-        batch: null
+        batch: null,
+        batchable: {
+            via: 'batchDocuments',
+            op: 'delete',
+            idParam: 'id',
+            bodyField: null
+        }
     },
     getDocument: {
         operationId: 'getDocument',
@@ -128,7 +143,8 @@ export const operations = {
         ],
         idempotency: false,
         pagination: null,
-        batch: null
+        batch: null,
+        batchable: null
     },
     updateDocument: {
         operationId: 'updateDocument',
@@ -148,7 +164,13 @@ export const operations = {
         ],
         idempotency: false,
         pagination: null,
-        batch: null
+        batch: null,
+        batchable: {
+            via: 'batchDocuments',
+            op: 'update',
+            idParam: 'id',
+            bodyField: 'document'
+        }
     }
 } as const;
 

@@ -9,6 +9,14 @@ export type ItemInput = {
     name: string;
 };
 
+export type ItemOp = {
+    op: 'create';
+    item: ItemInput;
+} | {
+    op: 'delete';
+    id: string;
+};
+
 export type Item = ItemInput & {
     id: string;
 };
@@ -89,7 +97,7 @@ export type CreateItemResponse = CreateItemResponses[keyof CreateItemResponses];
 
 export type BatchItemsData = {
     body: {
-        ops: Array<ItemInput>;
+        ops: Array<ItemOp>;
     };
     path?: never;
     query?: never;

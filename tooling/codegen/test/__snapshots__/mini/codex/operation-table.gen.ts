@@ -22,7 +22,8 @@ export const operations = {
         scopes: [],
         idempotency: false,
         pagination: null,
-        batch: null
+        batch: null,
+        batchable: null
     },
     listItems: {
         operationId: 'listItems',
@@ -48,7 +49,8 @@ export const operations = {
             itemsField: 'items',
             nextCursorField: 'next'
         },
-        batch: null
+        batch: null,
+        batchable: null
     },
     createItem: {
         operationId: 'createItem',
@@ -66,7 +68,13 @@ export const operations = {
         ],
         idempotency: true,
         pagination: null,
-        batch: null
+        batch: null,
+        batchable: {
+            via: 'batchItems',
+            op: 'create',
+            idParam: null,
+            bodyField: 'item'
+        }
     },
     batchItems: {
         operationId: 'batchItems',
@@ -88,7 +96,8 @@ export const operations = {
             operationsField: 'ops',
             resultsField: 'results',
             maxOperations: 5
-        }
+        },
+        batchable: null
     },
     deleteItem: {
         operationId: 'deleteItem',
@@ -108,7 +117,13 @@ export const operations = {
         ],
         idempotency: false,
         pagination: null,
-        batch: null
+        batch: null,
+        batchable: {
+            via: 'batchItems',
+            op: 'delete',
+            idParam: 'id',
+            bodyField: null
+        }
     }
 } as const;
 

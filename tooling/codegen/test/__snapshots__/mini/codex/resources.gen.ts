@@ -8,7 +8,7 @@ import type { PagePromise } from '../../pagination';
 import { APIResource, batch, call, paginate } from '../../resources';
 import type { RequestOptions } from '../../types';
 
-import type { Item, ItemInput, ListItemsData } from '../types.gen';
+import type { Item, ItemInput, ItemOp, ListItemsData } from '../types.gen';
 
 /**
  * `client.items`: the items operations of the Codex API.
@@ -41,7 +41,7 @@ export class Items extends APIResource {
      * @param ops - Any number of operations: sent in requests of at most 5, each with its own Idempotency-Key.
      * @param options - Per-call options: timeout, deadline, retries, abort signal, idempotency key.
      */
-    batch(ops: ReadonlyArray<ItemInput>, options?: BatchOptions): BatchPromise<unknown> {
+    batch(ops: ReadonlyArray<ItemOp>, options?: BatchOptions): BatchPromise<unknown> {
         return batch(this, operationTable.batchItems, { body: ops }, options);
     }
     
