@@ -35,12 +35,24 @@ process.stdin.resume();
 process.stdin.unref();
 let failed = 0;
 const errors = [];
+const fail = (error) => {
+  failed++;
+  errors.push(`${error.name}: ${error.message}`);
+};
+if (process.env.CREATES) {
+  // CREATES=n: n single creates at once, as an import written as single calls (issue 20).
+  const title = (i) => `${process.pid} ${i}`;
+  await Promise.all(
+    Array.from({ length: Number(process.env.CREATES) }, (_, i) =>
+      client.documents.create({ title: title(i), content: '' }).catch(fail),
+    ),
+  );
+}
 for (let i = 0; i < Number(process.env.CALLS); i++) {
   try {
     await client.documents.list({ limit: 1 });
   } catch (error) {
-    failed++;
-    errors.push(`${error.name}: ${error.message}`);
+    fail(error);
   }
 }
 redis.disconnect();
