@@ -9,6 +9,8 @@ export const READ_WRITE = { clientId: 'cdx_id_browser_rw', clientSecret: 'cdx_sk
 export const READ_ONLY = { clientId: 'cdx_id_browser_ro', clientSecret: 'cdx_sk_browser_ro', readOnly: true };
 
 let server: RunningServer | undefined;
+/** A server of its own for auto-batching (issue 20): a tight rate limit that no other test shares. */
+let batching: RunningServer | undefined;
 let blocking: Awaited<ReturnType<typeof startBlockingServer>> | undefined;
 
 export async function setup(project: TestProject) {
@@ -20,18 +22,33 @@ export async function setup(project: TestProject) {
     readWriteKey: `${READ_WRITE.clientId}:${READ_WRITE.clientSecret}`,
     readOnlyKey: `${READ_ONLY.clientId}:${READ_ONLY.clientSecret}`,
   });
+  batching = await startServer({
+    port: 0,
+    adminSecret: ADMIN_SECRET,
+    keys: [READ_WRITE],
+    rateLimit: { limit: 3, windowSeconds: 2 },
+  });
+  project.provide('batchingServer', {
+    url: batching.url,
+    origin: batching.origin,
+    adminSecret: ADMIN_SECRET,
+    readWriteKey: `${READ_WRITE.clientId}:${READ_WRITE.clientSecret}`,
+  });
   blocking = await startBlockingServer();
   project.provide('blockingServer', { url: blocking.url, closedUrl: await closedUrl() });
 }
 
 export async function teardown() {
   await server?.close();
+  await batching?.close();
   await blocking?.close();
 }
 
 declare module 'vitest' {
   export interface ProvidedContext {
     devServer: { url: string; origin: string; adminSecret: string; readWriteKey: string; readOnlyKey: string };
+    /** Another dev server, limited to 3 requests per 2 s window, for auto-batching. */
+    batchingServer: { url: string; origin: string; adminSecret: string; readWriteKey: string };
     /** See blocking-server.ts. `closedUrl`: nothing listens there. */
     blockingServer: { url: string; closedUrl: string };
   }

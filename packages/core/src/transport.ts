@@ -294,8 +294,10 @@ export class Transport {
       waitStart = clock.now();
       // A background refresh takes a free slot or gives up (the next caller tries again): waiting
       // for one would hold the process open on a timer. So does a call that may be folded into a
-      // batch: it is folded instead of waiting. No wait is longer than maxRetryDelay.
-      const probe = plan.background || (plan.fold && attempt === 1);
+      // batch, first or after a 429 (which applied nothing): it is folded instead of waiting (a
+      // Client that has no answer yet does not know the limit: its first burst meets 429s, and
+      // their retries fold). No wait is longer than maxRetryDelay.
+      const probe = plan.background || (plan.fold && (attempt === 1 || state.status === 429));
       try {
         await limiter.acquire(
           scope.signal,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Tracer } from '../src/index';
-import { BadRequestError, isAPIError, isNotFoundError } from '../src/index';
+import { BadRequestError, Client, isAPIError, isNotFoundError } from '../src/index';
 import { clientFor, devServer, RO, RW } from './helpers';
 
 // Issue 20: single creates, updates and deletes that would wait for a pacing slot are folded into
@@ -188,6 +188,21 @@ describe("batching: 'auto' (the default)", () => {
     expect(ends.filter((e) => e.batched)).toHaveLength(5);
     expect(ends.filter((e) => e.batched).every((e) => e.requestId === batchId)).toBe(true);
   }, 20_000);
+});
+
+describe('a Client that has no answer yet (a tokenProvider: it does not know the limit)', () => {
+  it('sends its first burst singly, and the retries of the 429s fold into a batch', async () => {
+    const server = await devServer({ rateLimit: { limit: 3, windowSeconds: 2 } });
+    const { accessToken, expiresIn } = await clientFor(server).getAccessToken();
+    const client = new Client({ baseUrl: server.url, tokenProvider: async () => ({ accessToken, expiresIn }) });
+    const settled = await Promise.allSettled(
+      Array.from({ length: 21 }, (_, i) => client.documents.create({ title: `t${i}`, content: '' })),
+    );
+    expect(settled.filter((r) => r.status === 'rejected')).toEqual([]);
+    // Before: every 429 retried singly, 40 requests (19 × 429) over 7 windows.
+    expect(ops(server).filter((op) => op === 'batchDocuments').length).toBeGreaterThan(0);
+    expect(writes(server).length, ops(server).join(' ')).toBeLessThanOrEqual(27);
+  }, 30_000);
 });
 
 describe("batching: 'off'", () => {

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Runs the Deno tests in the real deno binary against @codex/dev-server: starts the server here
-// (Node), then `deno test --allow-net=127.0.0.1` (and read/write in one temporary directory,
+// (Node; and a second one that allows 3 requests per 2 s, for auto-batching), then `deno test --allow-net=127.0.0.1` (and read/write in one temporary directory,
 // --allow-sys=uid, --allow-run=ln) with the server's address as an argument, then `deno run` CLI
 // processes: with an empty or blank CODEX_BASE_URL; one whose background token refresh hangs
 // (does it exit at once?); with the file token cache: two sharing it, one without --allow-write,
@@ -20,6 +20,13 @@ const keys = [
   { clientId: 'cdx_id_deno_ro', clientSecret: 'cdx_sk_deno_ro', readOnly: true },
 ];
 const server = await startServer({ port: 0, adminSecret: 'deno-admin', keys });
+// Auto-batching (issue 20): a server of its own, with a tight rate limit no other test shares.
+const batching = await startServer({
+  port: 0,
+  adminSecret: 'deno-admin',
+  keys,
+  rateLimit: { limit: 3, windowSeconds: 2 },
+});
 const fsRoot = mkdtempSync(join(tmpdir(), 'codex-deno-test-'));
 const info = {
   fsRoot,
@@ -28,6 +35,8 @@ const info = {
   adminSecret: 'deno-admin',
   readWriteKey: 'cdx_id_deno_rw:cdx_sk_deno_rw',
   readOnlyKey: 'cdx_id_deno_ro:cdx_sk_deno_ro',
+  batchingUrl: batching.url,
+  batchingOrigin: batching.origin,
 };
 const env = { ...process.env, DENO_NO_UPDATE_CHECK: '1', NO_COLOR: '1' };
 // Each run sets CODEX_LOG itself, if at all.
@@ -242,6 +251,7 @@ try {
   } else console.log('✓ one warning, and the calls worked');
 } finally {
   await server.close();
+  await batching.close();
   rmSync(fsRoot, { recursive: true, force: true });
 }
 process.exit(failed ? 1 : 0);

@@ -127,3 +127,44 @@ describe('@codex/sdk in workerd', () => {
     }
   });
 });
+
+// Issue 20: auto-batching in the edge build, in real workerd.
+describe("batching: 'auto' in workerd", () => {
+  let batching: RunningServer;
+  beforeAll(async () => {
+    // A server of its own, with a tight rate limit no other test shares.
+    batching = await startServer({
+      port: 0,
+      adminSecret: info.adminSecret,
+      keys: [{ clientId: 'cdx_id_workerd_rw', clientSecret: 'cdx_sk_workerd_rw' }],
+      rateLimit: { limit: 3, windowSeconds: 2 },
+    });
+  });
+  afterAll(() => batching?.close());
+
+  it('20 concurrent creates and an invalid one under 3 requests per 2 s: folded into batches, each settling as its single call would, no 429', async () => {
+    const { titles, results } = (await call(`/batching?baseUrl=${encodeURIComponent(batching.url)}`)) as {
+      titles: string[];
+      results: Array<Record<string, unknown>>;
+    };
+    const invalid = results.pop();
+    expect(results).toEqual(titles.map((title) => ({ id: expect.stringMatching(/^doc_/), title })));
+    expect(new Set(results.map((r) => r.id)).size).toBe(20);
+    expect(invalid).toMatchObject({
+      name: 'BadRequestError',
+      isBadRequestError: true,
+      isAPIError: true,
+      status: 400,
+      code: 'invalid_request',
+    });
+
+    const sent = batching.admin.requests().filter((r) => r.operationId !== 'issueToken');
+    const batches = sent.filter((r) => r.operationId === 'batchDocuments');
+    expect(batches.length).toBeGreaterThanOrEqual(1);
+    // The invalid call, the last one, cannot have had one of the window's 3 slots: it was folded.
+    expect(batches.map((r) => r.requestId)).toContain(invalid?.requestId);
+    expect(sent.length).toBeLessThan(21);
+    expect(batching.admin.requests().filter((r) => r.status === 429)).toEqual([]);
+    expect(sent.every((r) => r.operationId === 'createDocument' || r.operationId === 'batchDocuments')).toBe(true);
+  });
+});

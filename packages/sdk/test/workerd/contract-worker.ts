@@ -51,6 +51,31 @@ export default {
       );
       return Response.json({ name: error?.name, code: error?.code, message: error?.message, ...client.toJSON() });
     }
+    if (url.pathname === '/batching') {
+      // Issue 20: 20 concurrent creates and an invalid one against `baseUrl`, a dev server that
+      // allows 3 requests per 2 s window: those that would wait for a pacing slot are folded into
+      // batch requests. Reports how each call settled (error classes are checked here, in the isolate).
+      const client = new sdk.Client({ apiKey: server.readWriteKey, baseUrl: url.searchParams.get('baseUrl') ?? '' });
+      const titles = Array.from({ length: 20 }, (_, i) => `from workerd ${i}`);
+      const settled = await Promise.allSettled([
+        ...titles.map((title) => client.documents.create({ title, content: 'x' })),
+        client.documents.create({ title: '', content: 'x' }),
+      ]);
+      const describe = (result: PromiseSettledResult<sdk.Document>) => {
+        if (result.status === 'fulfilled') return { id: result.value.id, title: result.value.title };
+        const error = result.reason as sdk.APIError;
+        return {
+          name: error?.name,
+          message: error?.message,
+          isBadRequestError: error instanceof sdk.BadRequestError,
+          isAPIError: sdk.isAPIError(error),
+          status: error?.status,
+          code: error?.code,
+          requestId: error?.requestId,
+        };
+      };
+      return Response.json({ titles, results: settled.map(describe) });
+    }
     if (url.pathname === '/log') {
       // logLevel without a logger: the edge build logs to the isolate's console.
       const names = ['log', 'debug', 'info', 'warn', 'error'] as const;
