@@ -30,6 +30,7 @@ const { measurePerCall } = await import('./lib/per-call.mjs');
 const { measureBulk } = await import('./lib/bulk.mjs');
 const { measureTokenExpiry } = await import('./lib/token-expiry.mjs');
 const { measureManyKeys } = await import('./lib/many-keys.mjs');
+const { AUTO_BATCHING, measureAutoBatching } = await import('./lib/auto-batching.mjs');
 const machine = describeMachine();
 const server = await startDevServer({
   keyNames: ['perCall', 'bulk', 'expiry', 'count'],
@@ -48,11 +49,15 @@ try {
 } finally {
   await server.stop();
 }
+// Its own dev server (three keys, a scaled quota).
+results.autoBatching = await phase('auto-batching', () => measureAutoBatching(startDevServer));
 // Its own dev server (50 keys, a scaled quota) and its own redis-server.
 results.manyKeys = await phase('many keys in one Redis', () => measureManyKeys(startDevServer));
 
 const table = markdownTable(rows(results));
-const { perCall, coldImport, bulk, expiry, manyKeys } = results;
+const { perCall, coldImport, bulk, autoBatching, expiry, manyKeys } = results;
+const { auto, off } = autoBatching;
+const ab = { ...AUTO_BATCHING, windows: AUTO_BATCHING.n / (AUTO_BATCHING.limit * 100) };
 const markdown = `# Benchmark results
 
 Written by \`pnpm bench\` (bench/run.mjs); every figure below comes from one run, against one
@@ -87,6 +92,26 @@ How each figure is taken:
   The server's windows (a window opens at the first request after the previous one ended; opened
   at s: requests): ${bulk.windowsSeen?.map((w) => `${w.opensAt.toFixed(2)}: ${w.requests}`).join(', ')}. The batch
   resolved at ${bulk.seconds?.toFixed(2)} s; an ideal client at ${bulk.windows * bulk.windowSeconds} s and one answer.
+- **Auto-batching** (issue 20): ${ab.n.toLocaleString('en-US')} concurrent single \`documents.create()\` calls
+  (\`Promise.all(rows.map((row) => client.documents.create(row)))\`) of a Client with default settings (\`batching: 'auto'\`),
+  on a dev server of its own, server limit ${ab.limit} requests per ${ab.windowSeconds} s; ceiling = limit × 100 operations per window, as for Bulk
+  (a batch request carries up to 100). The quota is scaled so that the calls are exactly ${ab.windows} windows of operations at the
+  ceiling. The first window's quota goes to the token request and ${ab.limit - 1} single creates (calls go singly while the quota is
+  free); the calls that would wait fold into ${ab.windows * ab.limit} full batches, which fill the next ${ab.windows} windows. A client that sent everything
+  in batches of 100 from its first request (\`documents.batch\`: ${ab.windows * ab.limit} batches and the token request) also sends its last batch as
+  window ${ab.windows + 1} opens. So an ideal client ends just after ${ab.windows} windows (${ab.windows * ab.windowSeconds} s and one answer) either way, and the
+  share is (calls / wall time) / ceiling. Wall time runs from the first call: it includes starting the calls
+  (synchronous work of the SDK's, before the first request can leave: ${auto?.startedSeconds?.toFixed(2) ?? '?'} s here; the row also gives the share
+  counted from the end of it) and the last batches' answers. The server's windows (opened
+  at s: requests): ${auto?.windowsSeen?.map((w) => `${w.opensAt.toFixed(2)}: ${w.requests}`).join(', ') ?? '?'}. Requests and 429s: the server's request log; failed: calls
+  that rejected; every call must resolve with the document of its own title, no two with one id.
+  \`batching: 'off'\` sends a request per call: limit operations a window, 1/100 of the ceiling, so all ${ab.n.toLocaleString('en-US')} would take
+  ${off?.extrapolatedSeconds ?? '?'} s. Rather than wait for that, the same calls run on a key of their own for as long as 'auto' took; the calls
+  still waiting then are aborted (not counted as failed). Its share is what it created in that time; its time for all
+  ${ab.n.toLocaleString('en-US')} is computed from the pace the server saw (${off?.perWindow ?? '?'} requests a window: (ceil((calls + 1 token request) / ${off?.perWindow ?? '?'}) − 1) × ${ab.windowSeconds} s).
+  Issue 20's own test: the same calls at ${ab.burstLimit} requests per ${ab.windowSeconds} s. There they are half a window at the ceiling, and the
+  time is set by where the windows fall, not by throughput: the first window goes to singles, all batches to the
+  second (\`documents.batch\` would need one window). Its target is the test's.
 - **Token requests at expiry**: server token lifetime ${expiry.lifetimeSeconds ?? '?'} s; a default Client makes one call, waits
   until its token has ${expiry.margin ?? '?'} ms left, then starts ${expiry.calls ?? '?'} calls at once; issueToken requests in the log.
 - **Many keys in one Redis** (issue 19): ${manyKeys.keys ?? '?'} keys, each ${manyKeys.limit ?? '?'} requests per ${manyKeys.windowSeconds ?? '?'} s and

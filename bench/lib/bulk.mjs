@@ -24,7 +24,7 @@ async function listAll(server) {
 }
 
 /** The server's fixed windows as its rate limiter opens them, from the request log. */
-function serverWindows(requests, opened, windowSeconds) {
+export function serverWindows(requests, opened, windowSeconds) {
   const windows = [];
   for (const at of requests.map((r) => Date.parse(r.at)).sort((a, b) => a - b)) {
     const last = windows.at(-1);

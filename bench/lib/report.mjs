@@ -9,7 +9,7 @@ function failedRow(measure, target, error) {
   return [measure, `error: ${String(error?.message ?? error).split('\n')[0]}`, target, 'no'];
 }
 
-export function rows({ perCall, coldImport, bundle, bulk, expiry, manyKeys }) {
+export function rows({ perCall, coldImport, bundle, bulk, autoBatching, expiry, manyKeys }) {
   const out = [];
   if (perCall.error) out.push(failedRow('Per call: all clients', 'codex ≤ ky and ≤ openai', perCall.error));
   else {
@@ -76,6 +76,7 @@ export function rows({ perCall, coldImport, bundle, bulk, expiry, manyKeys }) {
       met(bulk.tooManyAfterFirstWindow === 0),
     ]);
   }
+  if (autoBatching) out.push(...autoBatchingRows(autoBatching));
   if (expiry.error) out.push(failedRow('Token requests at expiry', '= 1', expiry.error));
   else
     out.push([
@@ -89,6 +90,47 @@ export function rows({ perCall, coldImport, bundle, bulk, expiry, manyKeys }) {
 }
 
 const pct = (share) => `${(share * 100).toFixed(1)}%`;
+const s = (seconds) => `${seconds.toFixed(1)} s`;
+
+/** What a run's calls and requests came to (see bench/lib/auto-batching.mjs). */
+function sent(run) {
+  const kinds = [`${run.tokens} token`, `${int(run.singles)} single`, ...(run.batches ? [`${run.batches} batch`] : [])];
+  return `${int(run.requests)} requests (${kinds.join(', ')}), ${int(run.tooMany)} × 429, ${int(run.failed)} failed${run.firstError ? ` (${run.firstError})` : ''}`;
+}
+
+/** Issue 20's auto-batching: concurrent single creates, 'auto' against 'off' (bench/lib/auto-batching.mjs). */
+function autoBatchingRows(a) {
+  if (a.error) return [failedRow("Auto-batching: concurrent single creates, batching 'auto'", '≥ 90%', a.error)];
+  const { auto, off, burst } = a;
+  const quota = `${int(a.n)} concurrent single creates, ${a.limit} req / ${a.windowSeconds} s`;
+  const documents = (run) =>
+    run.allCreated
+      ? `all ${int(run.n)} created, each call its own document`
+      : `**${int(run.created)} of ${int(run.n)} created** (${run.mismatched} with another call's document)`;
+  return [
+    [
+      `Auto-batching (${quota}): batching 'auto' (the default), share of the batch ceiling`,
+      `${int(auto.opsPerSecond)} ops/s = ${pct(auto.share)} of ${int(a.ceiling)} (${s(auto.seconds)}, of which ${s(auto.startedSeconds)} starting the calls: ` +
+        `${pct(auto.shareAfterStart)} counted from the end of that); ` +
+        `${sent(auto)}; ${documents(auto)}`,
+      '≥ 90%, 0 failed',
+      met(auto.share >= 0.9 && auto.failed === 0 && auto.allCreated),
+    ],
+    [
+      `Auto-batching: the same calls with batching 'off', cut after 'auto''s ${s(off.cutSeconds)}`,
+      `${int(off.created)} created = ${off.opsPerSecond.toFixed(1)} ops/s = ${pct(off.share)} of ${int(a.ceiling)}; ${sent(off)}, ` +
+        `${int(off.aborted)} aborted at the cut; all ${int(a.n)}: ${int(off.extrapolatedSeconds)} s (extrapolated: 1 per request, ${off.perWindow} requests a window)`,
+      'for comparison',
+      '—',
+    ],
+    [
+      `Auto-batching: ${int(burst.n)} concurrent single creates at ${burst.limit} req / ${a.windowSeconds} s (issue 20's test), server windows`,
+      `${burst.windowsSeen.length} (${burst.windowsSeen.map((w) => w.requests).join(' + ')} requests; ${s(burst.seconds)}); ${sent(burst)}; ${documents(burst)}`,
+      '≤ 3 windows, ≤ 120 requests, 0 failed',
+      met(burst.windowsSeen.length <= 3 && burst.requests <= 120 && burst.failed === 0 && burst.allCreated),
+    ],
+  ];
+}
 
 /** Issue 19's targets for many keys in one Redis (see bench/lib/many-keys.mjs). */
 function manyKeysRows(m) {

@@ -4,10 +4,13 @@
 // The server is set up to make the SDK work for its living: tokens live 3 seconds (so they are
 // refreshed during the import), the rate limit is 12 requests per 2 seconds (so the import must
 // be paced), and two batch requests fail (a 503 and a dropped connection) and must be retried.
+// Then the same kind of import written as single creates: the calls that would wait for the rate
+// limit are folded into batch requests (auto-batching, on by default).
 import { startServer } from '@codex/dev-server';
 import { Client } from '@codex/node';
 
 const TOTAL = 2000;
+const SINGLES = 500;
 const out = process.stdout;
 const step = (text) => out.write(`\n${text}\n`);
 
@@ -72,14 +75,38 @@ try {
     `${out.isTTY ? '\n' : ''}  ${created.toLocaleString('en')} created, ${TOTAL - created} failed, in ${seconds} s\n`,
   );
 
-  step('3. Count them back, page by page');
+  step(`3. Import ${SINGLES} more written as single creates: Promise.all(rows.map((row) => documents.create(row)))`);
+  const rows = Array.from({ length: SINGLES }, (_, i) => ({
+    title: `Single document ${i + 1}`,
+    content: `Body of single document ${i + 1}.`,
+    metadata: { batch: 'quickstart-singles' },
+  }));
+  const folded = [];
+  // The same Client (token and pacing shared), with its debug log lines kept: one line per batch.
+  const logged = client.withOptions({ logger: { debug: (line) => line.includes('folded') && folded.push(line) } });
+  const firstSingle = server.admin.requests().length;
+  const singlesStarted = Date.now();
+  const singles = await Promise.all(rows.map((row) => logged.documents.create(row)));
+  const singlesSeconds = ((Date.now() - singlesStarted) / 1000).toFixed(1);
+  const singlesLog = server.admin.requests().slice(firstSingle);
+  const sentAlone = singlesLog.filter((r) => r.operationId === 'createDocument').length;
+  const sentInBatches = singlesLog.filter((r) => r.operationId === 'batchDocuments').length;
+  const singleRequests = sentAlone + sentInBatches;
+  out.write(
+    `  ${singles.length} created in ${singleRequests} requests: ${sentAlone} sent alone while the window had room, ` +
+      `${SINGLES - sentAlone} folded into ${sentInBatches} batch requests, in ${singlesSeconds} s\n`,
+  );
+  if (folded.length)
+    out.write(`  debug log: "${folded[0]}"${folded.length > 1 ? ` (+${folded.length - 1} more)` : ''}\n`);
+
+  step('4. Count them back, page by page');
   let counted = 0;
   for await (const _ of client.documents.list({ limit: 100 })) counted++;
   out.write(`  ${counted.toLocaleString('en')} documents on the server\n`);
 
   const log = server.admin.requests();
   const tokens = log.filter((r) => r.operationId === 'issueToken').length;
-  const batches = log.filter((r) => r.operationId === 'batchDocuments').length;
+  const batches = log.slice(0, firstSingle).filter((r) => r.operationId === 'batchDocuments').length;
   const limited = log.filter((r) => r.status === 429).length;
   step('What the SDK handled');
   out.write(
@@ -89,9 +116,11 @@ try {
   out.write(`  429 responses: ${limited} (requests were paced to the server's limit)\n`);
 
   const expired = log.filter((r) => r.auth === 'expired').length;
-  if (created !== TOTAL || counted !== TOTAL || expired > 0) exitCode = 1;
+  if (created !== TOTAL || singles.length !== SINGLES || counted !== TOTAL + SINGLES || expired > 0) exitCode = 1;
   out.write(
-    `\n${exitCode === 0 ? '✓' : '✗'} Quick start: created, listed, updated and deleted a document, imported ${created.toLocaleString('en')}/${TOTAL.toLocaleString('en')} documents in ${batches} batch requests (${seconds} s), ${tokens - 1} token refreshes, ${retries.length} retries handled, ${limited} rate-limit errors.\n`,
+    `\n${exitCode === 0 ? '✓' : '✗'} Quick start: created, listed, updated and deleted a document, imported ${created.toLocaleString('en')}/${TOTAL.toLocaleString('en')} documents in ${batches} batch requests (${seconds} s), ` +
+      `imported ${singles.length} documents as single creates in ${singleRequests} requests (${sentInBatches} batch requests, ${singlesSeconds} s), ` +
+      `${tokens - 1} token refreshes, ${retries.length} retries handled, ${limited} rate-limit errors.\n`,
   );
 } catch (error) {
   exitCode = 1;

@@ -44,9 +44,14 @@ export class Folder {
     return list;
   }
 
-  /** Whether a batch not yet answered holds an operation on `id`: a call on it must follow. */
-  holds(via: OperationSpec, id: unknown): boolean {
-    return id !== undefined && this.#list(via).some((batch) => batch.items.some((item) => item.id === id));
+  /**
+   * Whether a call must join a batch without asking pacing: a batch still waits for its slot (the
+   * quota is used up), or one not yet answered holds an operation on `id` (a call on it follows).
+   */
+  joins(via: OperationSpec, id: unknown): boolean {
+    return this.#list(via).some(
+      (batch) => !batch.sealed || (id !== undefined && batch.items.some((item) => item.id === id)),
+    );
   }
 
   /**
@@ -81,7 +86,11 @@ export class Folder {
     return () => {
       if (pending.sealed) return false;
       pending.items.splice(pending.items.indexOf(item), 1);
-      if (!pending.items.length) pending.controller.abort(new APIUserAbortError());
+      if (!pending.items.length) {
+        // Closed: no call joins a batch that is not to be sent.
+        pending.sealed = true;
+        pending.controller.abort(new APIUserAbortError());
+      }
       return true;
     };
   }
@@ -111,7 +120,7 @@ export function handOut(via: OperationSpec, batch: Pending, data: Record<string,
     const error = result?.error;
     const noDocument = typeof document !== 'object' || document === null;
     if (typeof status !== 'number' || (status < 300 && item.op.hasResponseBody && noDocument))
-      item.reject(invalidResponse(via, response, `no usable result for the operation at index ${index}`));
+      item.reject(invalidResponse(via, response, `no result for operation ${index}`));
     else if (status < 300) item.resolve(item.op.hasResponseBody ? document : undefined, response);
     else
       item.reject(
@@ -119,7 +128,7 @@ export function handOut(via: OperationSpec, batch: Pending, data: Record<string,
           status,
           typeof error?.code === 'string' && typeof error.message === 'string'
             ? (error as { code: string; message: string })
-            : { code: `http_${status}`, message: 'The operation failed.' },
+            : { code: `http_${status}`, message: 'Request failed.' },
           response.headers,
         ),
       );

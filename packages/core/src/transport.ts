@@ -218,8 +218,10 @@ export class Transport {
     try {
       const early = scope.interruption();
       if (early) throw early;
-      // A call on a document a folded call is waiting on follows it (the order per document holds).
-      if (fold && this.#folder.holds(fold.via, fold.id)) return await this.#fold(plan, state);
+      // While a batch waits for its slot, a foldable call joins it at once (no in-flight slot, no
+      // token, no pacing: 3,000 calls at once took up to 2 s to start); a call on a document a
+      // folded call is waiting on follows it (the order per document holds).
+      if (fold && this.#folder.joins(fold.via, fold.id)) return await this.#fold(plan, state);
       for (let attempt = 1; ; attempt++) {
         const result = await this.#attempt(plan, attempt, state, trace);
         if (result.done) return result.value === FOLD ? await this.#fold(plan, state) : result.value;
@@ -380,7 +382,7 @@ export class Transport {
         op: plan.op,
         sent: () => {
           timer = setTimeout(
-            () => item.reject(new APIConnectionTimeoutError(`The batch request timed out after ${plan.timeout} ms.`)),
+            () => item.reject(new APIConnectionTimeoutError(`The request timed out after ${plan.timeout} ms.`)),
             clampTimer(plan.timeout),
           );
         },

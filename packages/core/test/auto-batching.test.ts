@@ -172,6 +172,21 @@ describe("batching: 'auto' (the default)", () => {
     expect(await titles(server)).toEqual(['kept']);
   }, 20_000);
 
+  it('a batch every call left is closed: the next call opens a new one, and goes', async () => {
+    const server = await devServer({ rateLimit: { limit: 3, windowSeconds: 2 } });
+    const client = clientFor(server);
+    await useUp(client, 3);
+    const controller = new AbortController();
+    const aborted = client.documents.create({ title: 'aborted', content: '' }, { signal: controller.signal });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    controller.abort();
+    // At once: the emptied batch must not take it.
+    const next = client.documents.create({ title: 'next', content: '' });
+    await expect(aborted).rejects.toMatchObject({ name: 'APIUserAbortError' });
+    await expect(next).resolves.toMatchObject({ title: 'next' });
+    expect(await titles(server)).toEqual(['next']);
+  }, 20_000);
+
   it('one debug line per batch sent, and the span records the batch', async () => {
     const server = await devServer({ rateLimit: { limit: 3, windowSeconds: 2 } });
     const lines: string[] = [];
