@@ -52,6 +52,10 @@ export class Client {
   /** The options this Client was made with, for withOptions(). */
   readonly #options: ClientOptions;
 
+  /**
+   * @throws {CodexError} `missing_credentials` or `invalid_credentials`: no credentials, or a
+   * malformed key; `invalid_option` or `invalid_argument`: an option of the wrong type or out of range.
+   */
   constructor(options: ClientOptions) {
     if (typeof options !== 'object' || options === null)
       throw new CodexError('new Client(options): options must be an object.', { code: 'invalid_option' });
@@ -188,6 +192,8 @@ export class Client {
    * ```ts
    * const patient = client.withOptions({ timeout: 120_000, maxRetries: 5 });
    * ```
+   *
+   * @throws {CodexError} `invalid_option` or `invalid_argument`: an override of the wrong type or out of range.
    */
   withOptions(overrides: ClientSettings): this {
     if (typeof overrides !== 'object' || overrides === null)
