@@ -16,7 +16,10 @@ describe('auto-batching across a fleet sharing one quota through Redis', () => {
     expect(run.failed, why).toEqual([0, 0, 0]);
     const requests = server.admin.requests();
     const writes = requests.filter((r) => r.operationId !== 'issueToken');
-    expect(writes.filter((r) => r.status === 429), why).toEqual([]);
+    expect(
+      writes.filter((r) => r.status === 429),
+      why,
+    ).toEqual([]);
     // 900 creates as singles would be 900 requests (45 windows); as batches of up to 100, a dozen.
     expect(writes.filter((r) => r.operationId === 'batchDocuments').length, why).toBeGreaterThan(0);
     expect(writes.length, why).toBeLessThanOrEqual(40);
