@@ -16,6 +16,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { checkGuide } from './sync-readme-guide.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const LANGS = { ts: 'ts', typescript: 'ts', tsx: 'ts', js: 'mjs', javascript: 'mjs', mjs: 'mjs' };
@@ -108,6 +109,12 @@ writeFileSync(
 );
 
 let failed = false;
+// The usage guide is one text in README.md and packages/sdk/README.md (npm's page): fail if the
+// copy differs or a link of the guide resolves to nothing (scripts/sync-readme-guide.mjs).
+for (const problem of checkGuide()) {
+  failed = true;
+  console.error(problem);
+}
 const tsc = join(root, 'node_modules/.bin/tsc');
 try {
   execFileSync(tsc, ['-p', work, '--pretty', 'false'], { cwd: work, encoding: 'utf8', stdio: 'pipe' });
@@ -142,7 +149,7 @@ for (const [n, block] of denoBlocks.entries()) {
 rmSync(join(root, 'packages/deno/.readme-check'), { recursive: true, force: true });
 
 if (failed) {
-  console.error('\nA README code block does not type-check (see above).');
+  console.error('\nA README code block does not type-check, or the usage guide is out of sync (see above).');
   process.exit(1);
 }
 rmSync(work, { recursive: true, force: true });

@@ -6,7 +6,10 @@
 // @ts-expect-error that must fire), and sends the right request (a recording HTTP server on
 // 127.0.0.1). The operation is also batchable (x-codex-batchable) as a new batch op, `archive`: the
 // generator refuses it until the batch item schema takes that op, then carries the mapping into
-// the operation table, for the runtime's auto-batching. No hand-written code changes.
+// the operation table, for the runtime's auto-batching. No hand-written code changes: the spec's
+// tests (tooling/codegen/test/spec.test.ts) derive their expectations from the spec and pass, api.md
+// lists the new method, and the dev server, which has no handler for it yet, still compiles (so
+// does @codex/core's typecheck, which reads its sources) and answers it with 501 not_implemented.
 import { spawnSync } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -24,6 +27,19 @@ const sh = (command, args, options = {}) => {
   return result;
 };
 
+const HEADERS = `          headers:
+            X-Request-Id:
+              $ref: "#/components/headers/X-Request-Id"
+            X-RateLimit-Limit:
+              $ref: "#/components/headers/X-RateLimit-Limit"
+            X-RateLimit-Remaining:
+              $ref: "#/components/headers/X-RateLimit-Remaining"
+            X-RateLimit-Reset:
+              $ref: "#/components/headers/X-RateLimit-Reset"
+`;
+
+// A complete operation, as CONTRIBUTING asks: the common headers on its success and every error
+// the contract gives any request with a token.
 const NEW_OPERATION = `  /documents/{id}/archive:
     post:
       operationId: archiveDocument
@@ -40,12 +56,22 @@ const NEW_OPERATION = `  /documents/{id}/archive:
       responses:
         "200":
           description: The archived document.
-          content:
+${HEADERS}          content:
             application/json:
               schema:
                 $ref: "#/components/schemas/Document"
+        "401":
+          $ref: "#/components/responses/Unauthorized"
+        "403":
+          $ref: "#/components/responses/Forbidden"
         "404":
           $ref: "#/components/responses/NotFound"
+        "429":
+          $ref: "#/components/responses/RateLimited"
+        "500":
+          $ref: "#/components/responses/InternalError"
+        "503":
+          $ref: "#/components/responses/Unavailable"
 `;
 
 // The batch op archiveDocument is sent as: {"op": "archive", "id": "doc_…"}.
@@ -106,6 +132,32 @@ console.log(ok ? '✓ client.documents.archive() sent POST /v1/documents/doc_1/a
 process.exit(ok ? 0 : 1);
 `;
 
+// The built dev server, in process: archiveDocument is routed and authenticated like any
+// operation, then answered 501 not_implemented in the contract's error envelope.
+const DEV_SERVER_TEST = `import { createApp } from './dist/app.js';
+const { app } = createApp({ keys: [{ clientId: 'cdx_id_r', clientSecret: 'cdx_sk_r' }] });
+const request = (method, path, init = {}) => app.fetch(new Request(\`http://dev/v1\${path}\`, { method, ...init }));
+const token = await request('POST', '/auth/token', {
+  headers: { 'content-type': 'application/json' },
+  body: JSON.stringify({ client_id: 'cdx_id_r', client_secret: 'cdx_sk_r' }),
+}).then((r) => r.json());
+const anonymous = await request('POST', '/documents/doc_1/archive');
+const res = await request('POST', '/documents/doc_1/archive', { headers: { authorization: \`Bearer \${token.access_token}\` } });
+const body = await res.json();
+const ok = anonymous.status === 401 && res.status === 501 && body.error?.code === 'not_implemented' &&
+  body.error.request_id === res.headers.get('x-request-id') && /archiveDocument/.test(body.error.message);
+console.log(ok ? '✓ dev server: POST /v1/documents/doc_1/archive is 401 without a token, 501 not_implemented with one' : \`✗ \${anonymous.status} \${res.status} \${JSON.stringify(body)}\`);
+// In a batch, the new op fails alone (the dev server does not apply it yet); the others apply.
+const batch = await request('POST', '/documents/batch', {
+  headers: { authorization: \`Bearer \${token.access_token}\`, 'content-type': 'application/json' },
+  body: JSON.stringify({ operations: [{ op: 'create', document: { title: 'a', content: 'b' } }, { op: 'archive', id: 'doc_1' }] }),
+}).then((r) => r.json());
+const statuses = batch.results?.map((r) => [r.status, r.error?.code ?? null]);
+const batched = JSON.stringify(statuses) === JSON.stringify([[201, null], [501, 'not_implemented']]);
+console.log(batched ? '✓ dev server: in a batch, op "archive" fails alone with 501 not_implemented; the create applies' : \`✗ batch: \${JSON.stringify(batch)}\`);
+process.exit(ok && batched ? 0 : 1);
+`;
+
 let failed = false;
 try {
   step('copy the repository and install from the local store');
@@ -164,6 +216,24 @@ try {
   for (const text of [SUMMARY, 'Moves the document to the archive.', '@param id', '@throws {NotFoundError} 404'])
     if (!method[1].includes(text)) throw new Error(`archive()'s JSDoc lacks "${text}"`);
   console.log(`✓ resources.gen.ts: Documents.archive(id, options) documented with "${SUMMARY}" and its 404`);
+  const apiMd = readFileSync(join(repo, 'api.md'), 'utf8');
+  for (const text of [
+    '[`client.documents.archive(id, options?)`](#clientdocumentsarchive) | `POST /documents/{id}/archive` | `APIPromise<Document>` | auto-batchable |',
+    'archive(id: string, options?: RequestOptions): APIPromise<Document>',
+    '| 404 | `NotFoundError` |',
+  ])
+    if (!apiMd.includes(text)) throw new Error(`api.md lacks "${text}"`);
+  console.log('✓ api.md: client.documents.archive(id, options?), POST /documents/{id}/archive, APIPromise<Document>');
+
+  step("the spec's tests derive their expectations from the spec: they pass with the new operation");
+  sh('pnpm', ['--filter', '@codex/codegen', 'exec', 'vitest', 'run', 'test/spec.test.ts'], { cwd: repo });
+  console.log('✓ tooling/codegen/test/spec.test.ts passes, unchanged');
+
+  step('the dev server compiles without a handler for archiveDocument, and answers it with 501');
+  sh('pnpm', ['--filter', '@codex/dev-server', 'typecheck'], { cwd: repo });
+  sh('pnpm', ['--filter', '@codex/dev-server', 'build'], { cwd: repo });
+  writeFileSync(join(repo, 'packages/dev-server/regeneration-501.mjs'), DEV_SERVER_TEST);
+  sh(process.execPath, ['regeneration-501.mjs'], { cwd: join(repo, 'packages/dev-server') });
 
   step('build @codex/core');
   sh('pnpm', ['--filter', '@codex/core', 'build'], { cwd: repo });

@@ -17,6 +17,29 @@ const DOCUMENTS = Number(process.env.DOCUMENTS ?? 18_000);
 const LIMIT = 60;
 const WINDOW_SECONDS = 3;
 const key = { clientId: 'cdx_id_fleet_demo', clientSecret: 'cdx_sk_fleet_demo_secret' };
+// Progress goes to stderr (the summary to stdout) from the first second, terminal or not: redrawn
+// in place on a terminal, at every message and every second; elsewhere (a pipe, a file, CI logs)
+// one line a second, so the output moves while the servers and the workers start.
+const tty = process.stderr.isTTY;
+const launched = performance.now();
+const servers = `@codex/dev-server (${LIMIT} requests per ${WINDOW_SECONDS} s, 5-second tokens) and ${CLUSTER ? 'a Redis Cluster of three masters' : 'redis-server'}`;
+let started; // when the workers are forked: the summary's clock
+let done = 0;
+let failed = 0;
+let ready = 0;
+const bar = () => {
+  const since = (t) => ((performance.now() - t) / 1000).toFixed(1);
+  let line = `Starting ${servers}… ${since(launched)} s`;
+  if (started !== undefined) {
+    const width = 30;
+    const filled = Math.round((done / DOCUMENTS) * width);
+    const starting = ready < WORKERS ? ` (${ready}/${WORKERS} workers started)` : '';
+    line = `${WORKERS} workers [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${DOCUMENTS} documents, ${since(started)} s${starting}`;
+  }
+  process.stderr.write(tty ? `\r${line}\x1b[K` : `${line}\n`);
+};
+const ticker = setInterval(bar, 1000).unref();
+bar();
 const server = await startServer({
   port: 0,
   keys: [key],
@@ -27,23 +50,9 @@ const redis = CLUSTER ? await startRedisCluster({ masters: 3 }) : await startRed
 // Where each worker's ioredis connects: a redis-server's URL, or the cluster's nodes.
 const redisEnv = CLUSTER ? { REDIS_NODES: JSON.stringify(redis.startupNodes) } : { REDIS_URL: redis.url };
 const share = Math.ceil(DOCUMENTS / WORKERS);
-let done = 0;
-let failed = 0;
-const started = performance.now();
-// Redrawn in place on a terminal; elsewhere (CI logs) a line at every tenth of the import.
-let printed = 0;
-const bar = () => {
-  if (!process.stderr.isTTY) {
-    if (done < DOCUMENTS && done - printed < DOCUMENTS / 10) return;
-    printed = done;
-  }
-  const width = 30;
-  const filled = Math.round((done / DOCUMENTS) * width);
-  const seconds = ((performance.now() - started) / 1000).toFixed(1);
-  process.stderr.write(
-    `${process.stderr.isTTY ? '\r' : ''}${WORKERS} workers [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${DOCUMENTS} documents, ${seconds} s${process.stderr.isTTY ? '' : '\n'}`,
-  );
-};
+if (tty) process.stderr.write('\n');
+started = performance.now();
+bar();
 try {
   await Promise.all(
     Array.from({ length: WORKERS }, (_, i) => {
@@ -59,9 +68,10 @@ try {
         },
       });
       child.on('message', (message) => {
+        if (message.ready) ready += 1;
         if (message.progress) done += message.progress;
         if (message.failed) failed += message.failed;
-        bar();
+        if (tty) bar();
       });
       return new Promise((resolve, reject) =>
         child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`worker ${i + 1} exited with ${code}`)))),
@@ -69,7 +79,9 @@ try {
     }),
   );
   const seconds = (performance.now() - started) / 1000;
-  process.stderr.write('\n');
+  clearInterval(ticker);
+  bar();
+  if (tty) process.stderr.write('\n');
   const requests = server.admin.requests();
   const first = Math.min(...requests.map((r) => Date.parse(r.at)));
   // Throughput from the first request the server saw (process start-up left out) to the end.
@@ -86,6 +98,7 @@ try {
   );
   if (failed) process.exitCode = 1;
 } finally {
+  clearInterval(ticker);
   await redis.stop();
   await server.close();
 }

@@ -10,6 +10,7 @@ const { REDIS_URL, REDIS_NODES, CODEX_API_KEY, CODEX_BASE_URL, WORKER, DOCUMENTS
 const redis = REDIS_NODES ? new Redis.Cluster(JSON.parse(REDIS_NODES)) : new Redis(REDIS_URL);
 redis.on('error', () => {}); // the SDK carries on without Redis; ioredis reconnects
 const client = new Client({ apiKey: CODEX_API_KEY, baseUrl: CODEX_BASE_URL, ...redisSharing(redis) });
+process.send?.({ ready: true });
 const operations = Array.from({ length: Number(DOCUMENTS) }, (_, i) => ({
   op: 'create',
   document: { title: `worker ${WORKER} document ${i}`, content: 'imported by a fleet' },

@@ -199,12 +199,23 @@ export function createApp(options: DevServerOptions = {}, connection?: Connectio
       if (missing.length > 0)
         return answer(403, 'insufficient_scope', `This operation needs scope ${missing.join(' ')}.`, headers);
     }
+    // An operation of the spec without a handler yet (operations/index.ts): a clear 501, in the
+    // contract's error envelope, once the request has passed what every request goes through.
+    const handler = handlers[operation.operationId];
+    if (!handler) {
+      return answer(
+        501,
+        'not_implemented',
+        `The dev server has no handler for ${operation.operationId} (${operation.httpMethod} ${operation.path}) yet: add one to packages/dev-server/src/operations.`,
+        headers,
+      );
+    }
     const result = early ?? (await read());
     if (result && !result.ok) return answer(result.status, result.code, result.message, headers);
     const body = result?.value;
 
     const execute = async (): Promise<Reply> =>
-      handlers[operation.operationId]({
+      handler({
         state,
         requestId,
         body,

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import { unimplemented } from './operations';
 import { apiKeyString, type DevServerOptions } from './options';
 import { startServer } from './server';
 
@@ -95,6 +96,9 @@ try {
     console.log(`  CODEX_API_KEY=${apiKeyString(key)}   (${key.readOnly ? 'read-only' : 'read-write'} key)`);
   }
   if (options.adminSecret) console.log(`  admin API: ${server.origin}/_admin (X-Admin-Secret)`);
+  if (unimplemented.length) {
+    console.log(`  no handler yet (they answer 501 not_implemented): ${unimplemented.join(', ')}`);
+  }
   const stop = () => {
     server.close().then(() => process.exit(0));
   };

@@ -1,5 +1,6 @@
 import type { UserConfig } from '@hey-api/openapi-ts';
 import { defineConfig as operationTable } from './operation-table/index.ts';
+import type { ApiReferenceConfig } from './operation-table/types.ts';
 import { dropWireOnlyBranches } from './wire-only.ts';
 
 export type CodexGenerateOptions = {
@@ -7,6 +8,8 @@ export type CodexGenerateOptions = {
   input: string;
   /** Folder the `*.gen.ts` files are written to; it is emptied first. */
   output: string;
+  /** Client only: where to write the API reference (`api.md`), and the guide it links to. */
+  apiReference?: ApiReferenceConfig;
 };
 
 /** What each consumer of the spec gets generated. */
@@ -18,17 +21,21 @@ export const BANNER = [
   '// Do not edit it by hand: change the spec or the generator, then run `pnpm generate`.',
 ];
 
-const PLUGINS: Record<CodexTarget, NonNullable<UserConfig['plugins']>> = {
-  // @codex/core: the types and our operation table; the Client's HTTP layer is hand-written
-  // (src/transport.ts), so hey-api's client and SDK functions are not generated (issue 13).
-  client: [{ name: '@hey-api/typescript', enums: false }, operationTable()],
-  // @codex/dev-server: JSON Schemas (2020-12, every keyword kept) to validate requests with. Its
-  // types and operation table are core's (one generated copy).
-  server: [{ name: '@hey-api/schemas', type: 'json' }],
-};
+const plugins = (target: CodexTarget, apiReference?: ApiReferenceConfig): NonNullable<UserConfig['plugins']> =>
+  target === 'client'
+    ? // @codex/core: the types, our operation table and resource classes (and api.md); the
+      // Client's HTTP layer is hand-written (src/transport.ts), so hey-api's client and SDK
+      // functions are not generated (issue 13).
+      [{ name: '@hey-api/typescript', enums: false }, operationTable(apiReference ? { apiReference } : {})]
+    : // @codex/dev-server: JSON Schemas (2020-12, every keyword kept) to validate requests with.
+      // Its types and operation table are core's (one generated copy).
+      [{ name: '@hey-api/schemas', type: 'json' }];
 
 /** The hey-api configuration, shared by `pnpm generate` and the generator's tests. */
-export function codexConfig({ input, output }: CodexGenerateOptions, target: CodexTarget = 'client'): UserConfig {
+export function codexConfig(
+  { input, output, apiReference }: CodexGenerateOptions,
+  target: CodexTarget = 'client',
+): UserConfig {
   return {
     input,
     output: {
@@ -44,6 +51,6 @@ export function codexConfig({ input, output }: CodexGenerateOptions, target: Cod
     logs: { file: false, level: 'warn' },
     // The SDK's types describe what it sends; the dev server validates what the API accepts.
     ...(target === 'client' && { parser: { patch: { input: dropWireOnlyBranches } } }),
-    plugins: PLUGINS[target],
+    plugins: plugins(target, apiReference),
   };
 }

@@ -5,11 +5,23 @@ import { codexConfig } from '../src/config.ts';
 
 export const OUTPUT = new URL('./.output/', import.meta.url).pathname;
 
-/** Runs the real generator (same config as `pnpm generate`) on `input`, quietly, into `output`. */
-export async function generate(input: string | Record<string, unknown>, output: string): Promise<void> {
+/**
+ * Runs the real generator (same config as `pnpm generate`) on `input`, quietly, into `output`;
+ * with `apiReference`, also writes api.md there (a path outside `output`, which holds `*.gen.ts` only).
+ */
+export async function generate(
+  input: string | Record<string, unknown>,
+  output: string,
+  apiReference?: string,
+): Promise<void> {
   await rm(output, { recursive: true, force: true });
   await mkdir(output, { recursive: true });
-  const config = codexConfig({ input: input as string, output });
+  if (apiReference) await rm(apiReference, { force: true });
+  const config = codexConfig({
+    input: input as string,
+    output,
+    ...(apiReference && { apiReference: { file: apiReference } }),
+  });
   try {
     await createClient({ ...config, logs: { file: false, level: 'silent' } });
   } catch (error) {

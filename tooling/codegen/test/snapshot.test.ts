@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { BANNER } from '../src/config.ts';
@@ -10,14 +11,16 @@ const FIXTURE = new URL('./fixtures/mini.yaml', import.meta.url).pathname;
 const OURS = /^(codex\/.*|types)\.gen\.ts$/;
 
 describe('generator on the fixture spec', () => {
-  it('matches the committed snapshots of the operation table, the resource classes and the types', async () => {
+  it('matches the committed snapshots of the operation table, the resource classes, the types and api.md', async () => {
     const out = join(OUTPUT, 'mini');
-    await generate(FIXTURE, out);
+    const apiReference = join(OUTPUT, 'mini-api.md');
+    await generate(FIXTURE, out, apiReference);
     const tree = await readTree(out);
     expect([...tree.keys()]).toMatchSnapshot('file list');
     for (const [file, contents] of tree) {
       if (OURS.test(file)) await expect(contents).toMatchFileSnapshot(`./__snapshots__/mini/${file}`);
     }
+    await expect(await readFile(apiReference, 'utf8')).toMatchFileSnapshot('./__snapshots__/mini-api.md');
   });
 
   it('names every file *.gen.ts and starts it with the do-not-edit banner', async () => {
@@ -31,11 +34,13 @@ describe('generator on the fixture spec', () => {
     }
   });
 
-  it('is deterministic: two runs write identical trees', async () => {
-    await generate(FIXTURE, join(OUTPUT, 'run-a'));
-    await generate(FIXTURE, join(OUTPUT, 'run-b'));
+  it('is deterministic: two runs write identical trees and identical api.md', async () => {
+    const run = (name: string) => generate(FIXTURE, join(OUTPUT, name, 'gen'), join(OUTPUT, name, 'api.md'));
+    await run('run-a');
+    await run('run-b');
     const [a, b] = await Promise.all([readTree(join(OUTPUT, 'run-a')), readTree(join(OUTPUT, 'run-b'))]);
-    expect(a.size).toBeGreaterThan(0);
+    expect([...a.keys()]).toContain('api.md');
+    expect(a.get('api.md')).toContain('client.items.list(');
     expect(b).toEqual(a);
   });
 });

@@ -4,13 +4,34 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 
 // openapi/codex.yaml against the contract (shared/codex-api-v1.md): every code, header and limit.
-// The expectations below are transcribed from the contract, not read from the spec.
+// The expectations below are transcribed from the contract, not read from the spec. The spec is
+// the only list of operations: the contract's operations are pinned where the contract fixes
+// them (scopes, statuses, error codes, idempotency, batch ops), and an operation added to the spec
+// is held to the rules the contract states for every operation, derived from the operation itself
+// (its security, its body) rather than from a list here. Adding an operation needs no edit here.
 
 type Json = Record<string, any>;
 let spec: Json;
 
 const SPEC = new URL('../../../openapi/codex.yaml', import.meta.url);
 const METHODS = ['get', 'put', 'post', 'patch', 'delete'];
+
+/** The contract's operations: their scopes (null: no token) and success status. */
+const CONTRACT: Record<string, [string[] | null, string]> = {
+  'POST /auth/token': [null, '200'],
+  'GET /documents': [['read'], '200'],
+  'POST /documents': [['write'], '201'],
+  'GET /documents/{id}': [['read'], '200'],
+  'PATCH /documents/{id}': [['write'], '200'],
+  'DELETE /documents/{id}': [['write'], '204'],
+  'POST /documents/batch': [['write'], '200'],
+};
+
+// How the contract says any request can fail (contract, Errors).
+const COMMON = ['rate_limited', 'internal_error', 'unavailable'];
+const BEARER = ['missing_token', 'invalid_token', 'insufficient_scope'];
+// Every body can be too large or not JSON.
+const BODY = ['invalid_request', 'payload_too_large', 'unsupported_media_type'];
 
 function deref(node: any): any {
   let current = node;
@@ -59,27 +80,35 @@ describe('openapi/codex.yaml follows the Codex API v1 contract', () => {
     expect(Object.keys(flow.scopes).sort()).toEqual(['read', 'write']);
   });
 
-  it('has exactly the contract operations, with the contract scopes and success statuses', () => {
-    const expected: Record<string, [string[] | null, string]> = {
-      'POST /auth/token': [null, '200'],
-      'GET /documents': [['read'], '200'],
-      'POST /documents': [['write'], '201'],
-      'GET /documents/{id}': [['read'], '200'],
-      'PATCH /documents/{id}': [['write'], '200'],
-      'DELETE /documents/{id}': [['write'], '204'],
-      'POST /documents/batch': [['write'], '200'],
-    };
-    expect(
-      operations()
-        .map((o) => o.key)
-        .sort(),
-    ).toEqual(Object.keys(expected).sort());
-    for (const [key, [scopes, success]] of Object.entries(expected)) {
+  it('has the contract operations, with the contract scopes and success statuses', () => {
+    const keys = operations().map((o) => o.key);
+    for (const [key, [scopes, success]] of Object.entries(CONTRACT)) {
+      expect(keys, key).toContain(key);
       const operation = op(key);
       if (scopes === null) expect(operation.security, key).toEqual([]);
       else expect(operation.security, key).toEqual([{ codexAuth: scopes }]);
       const successes = Object.keys(operation.responses).filter((s) => s.startsWith('2'));
       expect(successes, key).toEqual([success]);
+    }
+  });
+
+  it("gives every operation, the contract's and any added one, what the SDKs and the dev server need", () => {
+    const ids = new Set<string>();
+    const scopes = Object.keys(spec.components.securitySchemes.codexAuth.flows.clientCredentials.scopes);
+    for (const { key, op: operation } of operations()) {
+      expect(operation.operationId, key).toMatch(/^[a-z][A-Za-z0-9]*$/);
+      expect(ids.has(operation.operationId), `${key}: operationId ${operation.operationId} is taken`).toBe(false);
+      ids.add(operation.operationId);
+      expect(operation['x-codex-resource'], key).toMatch(/^[a-z][A-Za-z0-9]*$/);
+      expect(operation['x-codex-method'], key).toMatch(/^[a-z][A-Za-z0-9]*$/);
+      // Only the token endpoint goes without a token (contract, Authentication).
+      expect(Array.isArray(operation.security), `${key}: security`).toBe(true);
+      if (key !== 'POST /auth/token') {
+        expect(operation.security, key).toEqual([{ codexAuth: [expect.any(String)] }]);
+        expect(scopes, key).toContain(operation.security[0].codexAuth[0]);
+      }
+      const successes = Object.keys(operation.responses).filter((s) => s.startsWith('2'));
+      expect(successes, `${key}: exactly one success status`).toHaveLength(1);
     }
   });
 
@@ -110,21 +139,27 @@ describe('openapi/codex.yaml follows the Codex API v1 contract', () => {
   });
 
   it('lets every operation fail the ways the contract says it can', () => {
-    const common = ['rate_limited', 'internal_error', 'unavailable'];
-    const bearer = ['missing_token', 'invalid_token', 'insufficient_scope'];
-    // Every body can be too large or not JSON (contract, Errors).
-    const body = ['invalid_request', 'payload_too_large', 'unsupported_media_type'];
+    // The contract's operations: exactly these codes.
     const expected: Record<string, string[]> = {
-      'POST /auth/token': [...body, 'invalid_client', ...common],
-      'GET /documents': ['invalid_request', ...bearer, ...common],
-      'POST /documents': [...body, ...bearer, 'idempotency_key_reused', ...common],
-      'GET /documents/{id}': [...bearer, 'not_found', ...common],
-      'PATCH /documents/{id}': [...body, ...bearer, 'not_found', ...common],
-      'DELETE /documents/{id}': [...bearer, 'not_found', ...common],
-      'POST /documents/batch': [...body, ...bearer, 'idempotency_key_reused', ...common],
+      'POST /auth/token': [...BODY, 'invalid_client', ...COMMON],
+      'GET /documents': ['invalid_request', ...BEARER, ...COMMON],
+      'POST /documents': [...BODY, ...BEARER, 'idempotency_key_reused', ...COMMON],
+      'GET /documents/{id}': [...BEARER, 'not_found', ...COMMON],
+      'PATCH /documents/{id}': [...BODY, ...BEARER, 'not_found', ...COMMON],
+      'DELETE /documents/{id}': [...BEARER, 'not_found', ...COMMON],
+      'POST /documents/batch': [...BODY, ...BEARER, 'idempotency_key_reused', ...COMMON],
     };
     for (const [key, codes] of Object.entries(expected)) {
       expect([...errorCodes(op(key)).keys()].sort(), key).toEqual([...codes].sort());
+    }
+    // Any other operation: at least what every request can get, by what the operation has.
+    for (const { key, op: operation } of operations()) {
+      if (key in expected) continue;
+      const codes = [...errorCodes(operation).keys()];
+      const needed = [...COMMON, ...BEARER];
+      if (operation.requestBody) needed.push(...BODY);
+      if (operation['x-codex-idempotency'] === true) needed.push('idempotency_key_reused');
+      for (const code of needed) expect(codes, `${key} can fail with ${code}`).toContain(code);
     }
   });
 
@@ -181,18 +216,19 @@ describe('openapi/codex.yaml follows the Codex API v1 contract', () => {
     }
   });
 
-  it('takes an Idempotency-Key (1-255 chars) on exactly POST /documents and POST /documents/batch, and says Idempotent-Replayed', () => {
+  it('takes an Idempotency-Key (1-255 chars) on POST /documents and POST /documents/batch, not on the other contract operations, and says Idempotent-Replayed', () => {
+    const contract = ['POST /documents', 'POST /documents/batch'];
     for (const { key, op: operation } of operations()) {
       const params = (operation.parameters ?? []).map(deref);
       const idem = params.find((p: Json) => p.name === 'Idempotency-Key');
-      const expected = key === 'POST /documents' || key === 'POST /documents/batch';
-      expect(Boolean(idem), key).toBe(expected);
-      expect(operation['x-codex-idempotency'] === true, key).toBe(expected);
+      // Header and extension go together on every operation; the contract fixes its own.
+      expect(operation['x-codex-idempotency'] === true, key).toBe(Boolean(idem));
+      if (key in CONTRACT) expect(Boolean(idem), key).toBe(contract.includes(key));
       if (idem) {
         expect(idem.in).toBe('header');
         expect(deref(idem.schema)).toMatchObject({ type: 'string', minLength: 1, maxLength: 255 });
         const success = Object.entries(operation.responses as Json).find(([s]) => s.startsWith('2'))?.[1];
-        expect(Object.keys(success.headers), key).toContain('Idempotent-Replayed');
+        expect(Object.keys(deref(success).headers ?? {}), key).toContain('Idempotent-Replayed');
       }
     }
   });
@@ -245,12 +281,18 @@ describe('openapi/codex.yaml follows the Codex API v1 contract', () => {
       id: 'id',
     });
     expect(op('POST /documents/batch').operationId).toBe('batchDocuments');
+    // The contract's other operations are not batchable; an added one may be, through a batch operation.
     const batchable = operations().filter(({ op: operation }) => operation['x-codex-batchable']);
-    expect(batchable.map(({ key }) => key).sort()).toEqual([
-      'DELETE /documents/{id}',
-      'PATCH /documents/{id}',
-      'POST /documents',
-    ]);
+    const contractBatchable = batchable.map(({ key }) => key).filter((key) => key in CONTRACT);
+    expect(contractBatchable.sort()).toEqual(['DELETE /documents/{id}', 'PATCH /documents/{id}', 'POST /documents']);
+    const batches = operations().filter(({ op: operation }) => operation['x-codex-batch']);
+    for (const { key, op: operation } of batchable) {
+      const via = operation['x-codex-batchable'].via;
+      expect(
+        batches.map(({ op: batch }) => batch.operationId),
+        `${key}: x-codex-batchable.via`,
+      ).toContain(via);
+    }
   });
 
   it('has examples a mock can serve: a last page, and batch results answering their operations', () => {
@@ -275,7 +317,15 @@ describe('openapi/codex.yaml follows the Codex API v1 contract', () => {
     expect(TokenResponse.required.sort()).toEqual(['access_token', 'expires_in', 'scope', 'token_type']);
     expect(TokenResponse.properties.token_type.const).toBe('Bearer');
     expect(Document.required.sort()).toEqual(['content', 'created_at', 'id', 'metadata', 'title', 'updated_at']);
-    expect(Object.keys(BatchOperation.discriminator.mapping).sort()).toEqual(['create', 'delete', 'update']);
+    // The contract's ops; any other is the op of an operation made batchable (x-codex-batchable).
+    const ops = Object.keys(BatchOperation.discriminator.mapping);
+    expect(ops).toEqual(expect.arrayContaining(['create', 'delete', 'update']));
+    const batchableOps = operations()
+      .map(({ op: operation }) => operation['x-codex-batchable']?.op)
+      .filter(Boolean);
+    for (const extra of ops.filter((o) => !['create', 'delete', 'update'].includes(o))) {
+      expect(batchableOps, `batch op ${extra} belongs to a batchable operation`).toContain(extra);
+    }
     expect(BatchResult.required.sort()).toEqual(['index', 'status']);
     expect(Object.keys(BatchResult.properties).sort()).toEqual(['document', 'error', 'index', 'status']);
   });

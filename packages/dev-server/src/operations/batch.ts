@@ -45,7 +45,10 @@ export const batchDocuments: Handler = (ctx) => {
       const op = operation as { op: string; id?: string; document?: unknown };
       if (op.op === 'create') reply = createOne(ctx, op.document, `${prefix}.document`);
       else if (op.op === 'update') reply = updateOne(ctx, op.id ?? '', op.document, `${prefix}.document`);
-      else reply = deleteOne(ctx, op.id ?? '');
+      else if (op.op === 'delete') reply = deleteOne(ctx, op.id ?? '');
+      // An op the spec's BatchOperation gained (an operation made batchable) before the dev server
+      // handles it: that item alone fails, as any unknown operation would.
+      else reply = fail(501, 'not_implemented', `The dev server does not apply batch op "${op.op}" yet.`, requestId);
     }
     if (reply.status >= 400) {
       return { index, status: reply.status, error: (reply.body as { error: ErrorDetail }).error };

@@ -17,12 +17,24 @@ export type OperationContext = {
 
 export type Handler = (ctx: OperationContext) => Reply;
 
+/**
+ * An error code the dev server answers with: the contract's, or `not_implemented` (501) for an
+ * operation of the spec without a handler yet, which the real API never answers.
+ */
+export type DevServerErrorCode = ErrorCode | 'not_implemented';
+
 /** The contract's error envelope. */
-export function errorBody(code: ErrorCode, message: string, requestId: string, param?: string) {
+export function errorBody(code: DevServerErrorCode, message: string, requestId: string, param?: string) {
   return { error: { code, message, request_id: requestId, ...(param !== undefined && { param }) } };
 }
 
-export function fail(status: number, code: ErrorCode, message: string, requestId: string, param?: string): Reply {
+export function fail(
+  status: number,
+  code: DevServerErrorCode,
+  message: string,
+  requestId: string,
+  param?: string,
+): Reply {
   return { status, body: errorBody(code, message, requestId, param) };
 }
 

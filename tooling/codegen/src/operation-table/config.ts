@@ -7,6 +7,7 @@ export const defaultConfig: OperationTablePlugin['Config'] = {
     tableName: 'operations',
     typesName: 'OperationTypes',
     resources: true,
+    apiReference: false,
   },
   // The table references the request/response types, so those must exist first.
   dependencies: ['@hey-api/typescript'],

@@ -1,10 +1,15 @@
-import { $ } from '@hey-api/openapi-ts';
-import { collectOperation, type OperationEntry } from './collect.ts';
-import { emitResources } from './resources.ts';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative, sep } from 'node:path';
+import { $, type IR } from '@hey-api/openapi-ts';
+import { renderApiReference } from './api-reference.ts';
+import { collectOperation, isObject, type OperationEntry } from './collect.ts';
+import { describeResources } from './methods.ts';
+import { emitResources, runtimeSymbols } from './resources.ts';
 import type { OperationTablePlugin } from './types.ts';
 
 /**
- * Emits `codex/operation-table.gen.ts` and `codex/resources.gen.ts` (see resources.ts):
+ * Emits `codex/operation-table.gen.ts` and `codex/resources.gen.ts` (see resources.ts), and
+ * writes `api.md` when `apiReference` says where (see api-reference.ts):
  * - `operations`: one entry per operation with what the hand-written runtime needs to call it
  *   (HTTP method, path, parameters, scopes, idempotency, pagination, batch limit, and which batch
  *   operation a single call can be folded into), `as const`;
@@ -17,7 +22,7 @@ export const handler: OperationTablePlugin['Handler'] = ({ plugin }) => {
   const spec = plugin.context.spec as unknown as Record<string, unknown>;
   const entries: OperationEntry[] = [];
   const typeRefs: Array<{ id: string; operationId: string }> = [];
-  const collected: Parameters<typeof emitResources>[2] = [];
+  const collected: Array<{ operation: IR.OperationObject; entry: OperationEntry }> = [];
 
   plugin.forEach('operation', ({ operation }) => {
     const entry = collectOperation(operation, spec);
@@ -81,5 +86,25 @@ export const handler: OperationTablePlugin['Handler'] = ({ plugin }) => {
       .type(typeMap),
   );
 
-  if (plugin.config.resources) emitResources(plugin, spec, collected);
+  const { resources: emit, apiReference } = plugin.config;
+  if (!emit && !apiReference) return;
+  const runtime = runtimeSymbols(plugin);
+  const resources = describeResources(plugin, spec, collected, runtime);
+  if (emit) emitResources(plugin, resources, runtime);
+  if (apiReference) {
+    // Links relative to api.md, `/`-separated whatever the OS.
+    const link = (target: string) => relative(dirname(apiReference.file), target).split(sep).join('/');
+    const info = isObject(spec.info) ? spec.info : {};
+    const markdown = renderApiReference(
+      resources,
+      entries.filter((entry) => !entry.auth),
+      {
+        types: link(join(plugin.context.config.output.path, 'types.gen.ts')),
+        ...(apiReference.guide && { guide: link(apiReference.guide) }),
+      },
+      typeof info.title === 'string' ? info.title : 'API',
+    );
+    mkdirSync(dirname(apiReference.file), { recursive: true });
+    writeFileSync(apiReference.file, markdown);
+  }
 };

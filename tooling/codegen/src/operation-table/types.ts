@@ -18,13 +18,29 @@ export type UserConfig = Plugin.Name<'codex/operation-table'> &
      * @default true
      */
     resources?: boolean;
+    /**
+     * Also write the API reference, Markdown (`api.md`): every method of the client with its
+     * signature, route, parameters, return type, error classes and flags, from the same model as
+     * the resource classes. `false`: not written.
+     * @default false
+     */
+    apiReference?: ApiReferenceConfig | false;
   };
+
+/** Where `api.md` goes and what it links to. */
+export type ApiReferenceConfig = {
+  /** Absolute path of the Markdown file to write. */
+  file: string;
+  /** Absolute path of the runtime's guide (sections `#errors`, `#pagination`, `#batch`...), linked to. */
+  guide?: string;
+};
 
 export type Config = Plugin.Name<'codex/operation-table'> &
   Plugin.Hooks & {
     tableName: string;
     typesName: string;
     resources: boolean;
+    apiReference: ApiReferenceConfig | false;
   };
 
 export type OperationTablePlugin = DefinePlugin<UserConfig, Config>;
