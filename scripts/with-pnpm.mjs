@@ -105,6 +105,8 @@ function main() {
   };
   // npm exports its own config as npm_config_* to scripts; pnpm would read it as its own.
   for (const key of Object.keys(env)) if (key.startsWith('npm_config_')) delete env[key];
+  // turbo's first-run telemetry notice would print before the Quick start's demo; as in .ci/run.
+  env.TURBO_TELEMETRY_DISABLED ??= '1';
 
   const run = (command, args) => {
     const result = spawnSync(command, args, { cwd: root, env, stdio: 'inherit', shell: process.platform === 'win32' });
@@ -149,8 +151,16 @@ function main() {
   if (installIsCurrent(root, version)) {
     console.error('[with-pnpm] node_modules is current (lockfile and package.json files unchanged): no pnpm install');
   } else {
-    // Never rewrites the lockfile.
-    const installed = run('pnpm', ['install', '--frozen-lockfile', '--prefer-offline', '--reporter=append-only']);
+    // Never rewrites the lockfile. Warnings and errors only: no progress lines or list of what
+    // was added, so the Quick start's demo starts near the top of its output.
+    console.error('[with-pnpm] installing the dependencies: pnpm install --frozen-lockfile');
+    const installed = run('pnpm', [
+      'install',
+      '--frozen-lockfile',
+      '--prefer-offline',
+      '--reporter=append-only',
+      '--loglevel=warn',
+    ]);
     if (installed !== 0) process.exit(installed);
     recordInstall(root, version);
   }

@@ -347,7 +347,7 @@ async function property(calls: fc.Arbitrary<Call>) {
     }),
     { numRuns: NUM_RUNS, plugins: [fc.interruptAfterTimeLimit(TIME_LIMIT_MS)] },
   );
-  console.log('BRANCHES', JSON.stringify(branches));
+  if (process.env.CODEX_TEST_DEBUG) console.log('BRANCHES', JSON.stringify(branches));
   // Not vacuous: the generators reach both branches, each in at least a twentieth of the runs.
   const runs = branches.sent + branches.refused;
   // 100 runs on a quiet machine; a CI machine running every package's tests at once gets fewer.

@@ -43,8 +43,8 @@ const env = { ...process.env, DENO_NO_UPDATE_CHECK: '1', NO_COLOR: '1' };
 delete env.CODEX_LOG;
 let failed = false;
 // Asynchronous: the dev server runs in this process and must keep answering meanwhile. stdout and
-// stderr are shown and also returned.
-const run = (args, extraEnv = {}, cwd = here) =>
+// stderr are shown (unless echo: false) and also returned.
+const run = (args, extraEnv = {}, cwd = here, { echo = true } = {}) =>
   new Promise((resolve) => {
     const child = spawn(deno, args, {
       cwd,
@@ -54,11 +54,11 @@ const run = (args, extraEnv = {}, cwd = here) =>
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk) => {
-      process.stdout.write(chunk);
+      if (echo) process.stdout.write(chunk);
       stdout += chunk;
     });
     child.stderr.on('data', (chunk) => {
-      process.stderr.write(chunk);
+      if (echo) process.stderr.write(chunk);
       stderr += chunk;
     });
     child.on('close', (status) => resolve({ status, stdout, stderr }));
@@ -189,6 +189,8 @@ try {
   // refused with the flag to add, and nothing is written into the working directory.
   const workingDir = mkdtempSync(join(tmpdir(), 'codex-deno-cwd-'));
   console.log("tokenStore: 'file' without --allow-env=HOME (a CodexError expected):");
+  // Not echoed: deno reports the expected refusal as an uncaught error with a stack, which reads
+  // like a failure. Its message is shown below, and the whole output if the check fails.
   const noHome = await run(
     [
       'run',
@@ -200,12 +202,15 @@ try {
     ],
     { CODEX_API_KEY: info.readWriteKey, CODEX_BASE_URL: info.url },
     workingDir,
+    { echo: false },
   );
+  const refusal = /CodexError: .*/.exec(noHome.stderr)?.[0];
+  if (refusal) console.log(`  ${refusal}`);
   const written = readdirSync(workingDir);
   rmSync(workingDir, { recursive: true, force: true });
   if (noHome.status === 0 || !noHome.stderr.includes('--allow-env=HOME') || written.length !== 0) {
     console.error(
-      `✗ without a known cache directory, tokenStore: 'file' should be refused naming --allow-env=HOME, and write nothing in the working directory (exit ${noHome.status}, wrote ${JSON.stringify(written)})`,
+      `✗ without a known cache directory, tokenStore: 'file' should be refused naming --allow-env=HOME, and write nothing in the working directory (exit ${noHome.status}, wrote ${JSON.stringify(written)})\n${noHome.stdout}${noHome.stderr}`,
     );
     failed = true;
   } else console.log('✓ refused with the flag to add; nothing written in the working directory');

@@ -1,7 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { type RunningServer, startServer } from '@codex/dev-server';
-import Redis from 'ioredis';
+import Redis, { type RedisOptions } from 'ioredis';
 import type Redis6 from 'ioredis6';
 import { afterEach } from 'vitest';
 
@@ -30,8 +30,12 @@ export async function devServer(settings: {
 }
 
 /** An ioredis connection to `url`, dropped after the test. */
-export function connect(url: string, Implementation: typeof Redis | typeof Redis6 = Redis): Redis {
-  const redis = new (Implementation as typeof Redis)(url);
+export function connect(
+  url: string,
+  Implementation: typeof Redis | typeof Redis6 = Redis,
+  options: RedisOptions = {},
+): Redis {
+  const redis = new (Implementation as typeof Redis)(url, options);
   redis.on('error', () => {});
   closing.push(() => redis.disconnect());
   return redis;
