@@ -2,7 +2,10 @@
 // process, printed as one table and written to bench/RESULTS.md with the machine it ran on.
 // Targets are reported, never enforced: a missed target does not fail the run.
 // Needs the built packages (the root script builds them first).
+import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { nodeBinary } from '../scripts/with-node.mjs';
 import { waitForBuild } from './lib/built.mjs';
 import { ENTRY, measureBundle } from './lib/bundle-size.mjs';
 import { measureColdImport } from './lib/cold-import.mjs';
@@ -21,6 +24,19 @@ async function phase(name, measure) {
     log(`${name} failed: ${error?.stack ?? error}`);
     return { error };
   }
+}
+
+const ON_NODE = [24];
+
+/** Per call and cold import measured by bench/lib/on-node.mjs on the pinned Node of that major. */
+function measureOn(major, server) {
+  const script = fileURLToPath(new URL('lib/on-node.mjs', import.meta.url));
+  const args = JSON.stringify({ url: server.url, key: server.keys.perCall, apiKey: server.apiKey('perCall') });
+  const output = execFileSync(nodeBinary(major), [script, args], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  return JSON.parse(output);
 }
 
 const began = performance.now();
@@ -45,7 +61,12 @@ try {
   const expiry = await phase('token requests at expiry', () =>
     measureTokenExpiry(server, { id: perCall.id ?? 'doc_missing' }),
   );
-  results = { perCall, coldImport, bundle, bulk, expiry };
+  // Per call and cold import on Node 24 too, in a child process on that Node, against this server
+  // (issue 22): with ky 2 and openai 7, which need Node 22, beside the pinned peers.
+  const onNode = {};
+  for (const major of ON_NODE)
+    onNode[major] = await phase(`per call and cold import on Node ${major}`, () => measureOn(major, server));
+  results = { perCall, coldImport, onNode, bundle, bulk, expiry };
 } finally {
   await server.stop();
 }
@@ -58,13 +79,16 @@ const table = markdownTable(rows(results));
 const { perCall, coldImport, bulk, autoBatching, expiry, manyKeys } = results;
 const { auto, off } = autoBatching;
 const ab = { ...AUTO_BATCHING, windows: AUTO_BATCHING.n / (AUTO_BATCHING.limit * 100) };
+const otherNodes = Object.values(results.onNode ?? {})
+  .map((r) => r.node ?? '?')
+  .join(', ');
 const markdown = `# Benchmark results
 
 Written by \`pnpm bench\` (bench/run.mjs); every figure below comes from one run, against one
 @codex/dev-server in its own child process on 127.0.0.1. Targets are issue 10's.
 
 - Machine: ${machine.nproc} CPUs (\`nproc\`), ${machine.cpu}, ${machine.memory} memory
-- Node ${machine.node}; ${machine.date}; tree ${machine.commit}
+- Node ${machine.node} (rows that name another Node ran in a child process on it); ${machine.date}; tree ${machine.commit}
 - Load average at the start (1, 5, 15 min): ${machine.load}
 - Run time: ${((performance.now() - began) / 1000).toFixed(0)} s
 
@@ -80,6 +104,9 @@ How each figure is taken:
   raw fetch, ky and openai send a bearer token fetched once; openai is \`new OpenAI({apiKey: 'x', baseURL})\`
   and \`client.get('/documents/<id>', {headers})\`. @codex/node is the **built package** (dist), with
   default settings: \`new Client({apiKey, baseUrl})\`, \`client.documents.get(id)\`.
+  **On Node ${otherNodes}** (issue 22): the same, and cold import the same, in a child process on
+  that Node (the pinned binary of scripts/with-node.mjs) against this run's dev server, with the peers' current
+  majors, which need Node 22 (ky 2.1.0, openai 7.59.0), beside the ones pinned for Node 20.
 - **Cold import**: \`node --input-type=module -e "await import('@codex/node')"\` (resolved from bench/, so the
   built dist) against the same with \`-e ""\`, ${coldImport.times ?? '?'} runs each, alternating; median wall time.
 - **Browser bundle**: esbuild (platform browser, ESM, minified) of the entry below from the built

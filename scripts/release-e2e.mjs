@@ -5,7 +5,8 @@
 // 3. check every @codex/* package was published at the same version, and that publishing the
 //    same version again is skipped cleanly;
 // 4. in a fresh project, `npm install @codex/sdk @codex/node @codex/dev-server` from it and run a
-//    script (CommonJS and ESM) against @codex/dev-server.
+//    script (CommonJS and ESM) against @codex/dev-server: on this machine's Node, then again on
+//    each Node major of CI's matrix (scripts/with-node.mjs: 22, 24).
 // Nothing is published anywhere else: the registry lives in a temporary folder.
 import { spawn, spawnSync } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -14,6 +15,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { copyRepo } from './repo-copy.mjs';
+import { envFor, NODE_VERSIONS } from './with-node.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const PUBLIC = [
@@ -124,26 +126,29 @@ try {
   if (!/already published|No unpublished projects/i.test(output))
     throw new Error('the second publish did not report the packages as already published');
 
-  step('a fresh project installs @codex/sdk, @codex/node and @codex/dev-server from the registry with npm');
-  const app = join(work, 'app');
-  cpSync(join(root, 'scripts', 'release-e2e-app'), app, { recursive: true });
-  // @codex/* from the local registry; their dependencies (ky, hono, ...) from npm's.
-  writeFileSync(join(app, '.npmrc'), `@codex:registry=${registry}\n//127.0.0.1:${port}/:_authToken=release-e2e\n`);
-  sh(
-    'npm',
-    [
-      'install',
-      '--no-audit',
-      '--no-fund',
-      `@codex/sdk@${version}`,
-      `@codex/node@${version}`,
-      `@codex/dev-server@${version}`,
-    ],
-    {
-      cwd: app,
-    },
-  );
-  sh('node', ['check.mjs', version], { cwd: app });
+  // On the machine's Node, then in a fresh project on each other major CI tests (issue 22).
+  for (const major of [null, ...Object.keys(NODE_VERSIONS)]) {
+    const on = major ? `Node ${major}` : `this machine's Node (${process.version})`;
+    step(`on ${on}: a fresh project installs @codex/sdk, @codex/node and @codex/dev-server from the registry with npm`);
+    const app = join(work, major ? `app-node-${major}` : 'app');
+    const appEnv = major ? envFor(major) : process.env;
+    cpSync(join(root, 'scripts', 'release-e2e-app'), app, { recursive: true });
+    // @codex/* from the local registry; their dependencies (undici, hono, ...) from npm's.
+    writeFileSync(join(app, '.npmrc'), `@codex:registry=${registry}\n//127.0.0.1:${port}/:_authToken=release-e2e\n`);
+    sh(
+      'npm',
+      [
+        'install',
+        '--no-audit',
+        '--no-fund',
+        `@codex/sdk@${version}`,
+        `@codex/node@${version}`,
+        `@codex/dev-server@${version}`,
+      ],
+      { cwd: app, env: appEnv },
+    );
+    sh('node', ['check.mjs', version], { cwd: app, env: appEnv });
+  }
   console.log(
     '\n✓ Release end to end: versioned, published once at one version, re-publish skipped, installed and used.',
   );

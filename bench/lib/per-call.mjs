@@ -1,6 +1,4 @@
 import { Client } from '@codex/node';
-import ky from 'ky';
-import OpenAI from 'openai';
 import { issueToken } from './dev-server.mjs';
 import { median } from './stats.mjs';
 
@@ -12,8 +10,29 @@ import { median } from './stats.mjs';
 // gets it, with default settings.
 
 export const CLIENTS = ['raw fetch', 'ky 1.14.3 default', 'openai 6.49.0 generic get', '@codex/node default'];
+/**
+ * On Node >= 22 (issue 22): also the peers' current majors, which need Node 22 (ky 2, openai 7),
+ * beside the ones pinned for Node 20, so the ratios compare against what users pick today.
+ */
+export const CLIENTS_NODE_22 = [
+  'raw fetch',
+  'ky 1.14.3 default',
+  'ky 2.1.0 default',
+  'openai 6.49.0 generic get',
+  'openai 7.59.0 generic get',
+  '@codex/node default',
+];
+// Each peer from its own package (bench/package.json: `ky-2` and `openai-7` are npm aliases), loaded
+// only when measured: ky 2 and openai 7 are not loaded on Node 20.
+const PEERS = {
+  'ky 1.14.3 default': () => import('ky'),
+  'ky 2.1.0 default': () => import('ky-2'),
+  'openai 6.49.0 generic get': () => import('openai'),
+  'openai 7.59.0 generic get': () => import('openai-7'),
+};
 
-export async function measurePerCall(server, { rounds = 16, block = 150, warmup = 50 } = {}) {
+export async function measurePerCall(server, { clients = CLIENTS, rounds = 16, block = 150, warmup = 50 } = {}) {
+  const CLIENTS = clients;
   const key = server.keys.perCall;
   const token = await issueToken(server.url, key);
   const headers = { Authorization: `Bearer ${token}` };
@@ -26,7 +45,6 @@ export async function measurePerCall(server, { rounds = 16, block = 150, warmup 
   const { id } = await created.json();
   const url = `${server.url}/documents/${id}`;
 
-  const openai = new OpenAI({ apiKey: 'x', baseURL: server.url });
   const codex = new Client({ apiKey: server.apiKey('perCall'), baseUrl: server.url });
   const calls = {
     'raw fetch': async () => {
@@ -34,12 +52,19 @@ export async function measurePerCall(server, { rounds = 16, block = 150, warmup 
       if (!response.ok) throw new Error(`GET ${response.status}`);
       return response.json();
     },
-    'ky 1.14.3 default': () => ky.get(url, { headers }).json(),
-    // openai's generic client: get(path, options) joins baseURL and path and returns the parsed
-    // JSON; options.headers come last, so this Authorization replaces the `Bearer x` of apiKey.
-    'openai 6.49.0 generic get': () => openai.get(`/documents/${id}`, { headers }),
     '@codex/node default': () => codex.documents.get(id),
   };
+  for (const name of CLIENTS) {
+    if (calls[name]) continue;
+    const { default: peer } = await PEERS[name]();
+    if (name.startsWith('ky')) calls[name] = () => peer.get(url, { headers }).json();
+    else {
+      // openai's generic client: get(path, options) joins baseURL and path and returns the parsed
+      // JSON; options.headers come last, so this Authorization replaces the `Bearer x` of apiKey.
+      const openai = new peer({ apiKey: 'x', baseURL: server.url });
+      calls[name] = () => openai.get(`/documents/${id}`, { headers });
+    }
+  }
   for (const name of CLIENTS) {
     const document = await calls[name]();
     if (document.id !== id) throw new Error(`${name} returned ${JSON.stringify(document).slice(0, 200)}`);

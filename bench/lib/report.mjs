@@ -9,34 +9,50 @@ function failedRow(measure, target, error) {
   return [measure, `error: ${String(error?.message ?? error).split('\n')[0]}`, target, 'no'];
 }
 
-export function rows({ perCall, coldImport, bundle, bulk, autoBatching, expiry, manyKeys }) {
-  const out = [];
-  if (perCall.error) out.push(failedRow('Per call: all clients', 'codex ≤ ky and ≤ openai', perCall.error));
-  else {
-    const r = perCall.results;
-    const rel = (name) => r[name].ratio;
-    const codex = rel('@codex/node default');
-    const peers = Math.min(rel('ky 1.14.3 default'), rel('openai 6.49.0 generic get'));
-    for (const name of Object.keys(r)) {
-      const isCodex = name === '@codex/node default';
-      const slowest = r[name].max > 2 * r[name].median ? `; slowest block ${ms(r[name].max)}` : '';
-      out.push([
-        `Per call: ${name}`,
-        `${ms(r[name].median)} (${ratio(rel(name))})${slowest}`,
-        isCodex ? '≤ ky and ≤ openai' : name === 'raw fetch' ? 'baseline' : 'peer',
-        isCodex ? met(codex <= peers) : '—',
-      ]);
-    }
-  }
-  if (coldImport.error) out.push(failedRow("Cold import('@codex/node')", '≤ 1.5×', coldImport.error));
-  else {
-    const x = coldImport.import / coldImport.empty;
-    out.push([
-      "Cold import('@codex/node') vs empty node",
-      `${int(coldImport.import)} ms vs ${int(coldImport.empty)} ms (${ratio(x)})`,
-      '≤ 1.5×',
-      met(x <= 1.5),
-    ]);
+/** Per-call rows: every client's cost and ratio to raw fetch; @codex/node against every peer. */
+function perCallRows(perCall, on = '') {
+  if (perCall.error) return [failedRow(`Per call${on}: all clients`, 'codex ≤ ky and ≤ openai', perCall.error)];
+  const r = perCall.results;
+  const rel = (name) => r[name].ratio;
+  const codex = rel('@codex/node default');
+  const peers = Math.min(
+    ...Object.keys(r)
+      .filter((name) => /^(ky|openai) /.test(name))
+      .map(rel),
+  );
+  return Object.keys(r).map((name) => {
+    const isCodex = name === '@codex/node default';
+    const slowest = r[name].max > 2 * r[name].median ? `; slowest block ${ms(r[name].max)}` : '';
+    return [
+      `Per call${on}: ${name}`,
+      `${ms(r[name].median)} (${ratio(rel(name))})${slowest}`,
+      isCodex ? '≤ ky and ≤ openai' : name === 'raw fetch' ? 'baseline' : 'peer',
+      isCodex ? met(codex <= peers) : '—',
+    ];
+  });
+}
+
+function coldImportRow(coldImport, on = '') {
+  if (coldImport.error) return failedRow(`Cold import('@codex/node')${on}`, '≤ 1.5×', coldImport.error);
+  const x = coldImport.import / coldImport.empty;
+  return [
+    `Cold import('@codex/node') vs empty node${on}`,
+    `${int(coldImport.import)} ms vs ${int(coldImport.empty)} ms (${ratio(x)})`,
+    '≤ 1.5×',
+    met(x <= 1.5),
+  ];
+}
+
+export function rows({ perCall, coldImport, onNode, bundle, bulk, autoBatching, expiry, manyKeys }) {
+  const out = [...perCallRows(perCall), coldImportRow(coldImport)];
+  // The same on other Node majors (issue 22), with the peers' current majors beside the pinned ones.
+  for (const [major, result] of Object.entries(onNode ?? {})) {
+    if (result.error) out.push(failedRow(`Node ${major}: per call and cold import`, '—', result.error));
+    else
+      out.push(
+        ...perCallRows(result.perCall, ` on Node ${result.node}`),
+        coldImportRow(result.coldImport, ` on Node ${result.node}`),
+      );
   }
   if (bundle.error) out.push(failedRow('Browser bundle', '≤ 10,000 B (10 kB, as size-limit counts)', bundle.error));
   else

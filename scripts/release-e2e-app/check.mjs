@@ -23,7 +23,7 @@ try {
   if (!agents.has(`codex-sdk-node/${expected} node/${process.versions.node}`))
     throw new Error(`User-Agent ${[...agents]} lacks ${expected}`);
   console.log(
-    `✓ installed @codex/sdk and @codex/node ${VERSION} from the registry: created and listed ${doc.id} (${USER_AGENT})`,
+    `✓ installed @codex/sdk and @codex/node ${VERSION} from the registry: created and listed ${doc.id} on Node ${process.versions.node} (${USER_AGENT})`,
   );
 } finally {
   await server.close();

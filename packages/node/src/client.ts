@@ -10,12 +10,11 @@ import {
   stderrLogger,
   type TokenStore,
 } from '@codex/core';
-import type { Dispatcher } from 'undici';
 import { backgroundFetch } from './background-fetch';
 import { type Env, type ProfileOptions, resolveCredentialChain } from './credentials';
 import { fileRefreshCoordination, fileTokenStore } from './file-token-store';
 import { checkString } from './options';
-import { checkProxyUrl, fetchVia, proxyFromEnv } from './proxy';
+import { checkProxyUrl, fetchVia, proxyFromEnv, type UndiciDispatcher } from './proxy';
 import { autoTracer } from './tracing';
 import { VERSION } from './version';
 
@@ -47,7 +46,7 @@ export type NodeClientOptions = Partial<Omit<ClientOptions, 'tokenStore'>> &
      * An undici `Dispatcher` for every request (a `ProxyAgent` with its own TLS settings, an `Agent`
      * with other pool settings...), used with undici's own fetch. Not with `proxy` or `fetch`.
      */
-    dispatcher?: Dispatcher;
+    dispatcher?: UndiciDispatcher;
   };
 
 export const USER_AGENT = `codex-sdk-node/${VERSION} node/${process.versions.node}`;
@@ -122,7 +121,9 @@ function proxiedFetch(
   if (proxy !== undefined && proxy !== false) checkProxyUrl('proxy', proxy);
   if (
     dispatcher !== undefined &&
-    (typeof dispatcher !== 'object' || dispatcher === null || typeof (dispatcher as Dispatcher).dispatch !== 'function')
+    (typeof dispatcher !== 'object' ||
+      dispatcher === null ||
+      typeof (dispatcher as UndiciDispatcher).dispatch !== 'function')
   )
     throw new CodexError(
       `dispatcher must be an undici Dispatcher (such as a ProxyAgent), got ${describeValue(dispatcher)}.`,
@@ -138,7 +139,7 @@ function proxiedFetch(
       code: 'invalid_option',
     });
   if (fetch !== undefined) return undefined;
-  if (dispatcher !== undefined) return fetchVia(dispatcher as Dispatcher);
+  if (dispatcher !== undefined) return fetchVia(dispatcher as UndiciDispatcher);
   let target: URL;
   try {
     target = new URL(baseUrl);

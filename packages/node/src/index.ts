@@ -8,4 +8,5 @@ export * from '@codex/core';
 export { Client, type NodeClientOptions, USER_AGENT } from './client';
 export { defaultCredentialsFile, type ProfileOptions, resolveCredentialChain } from './credentials';
 export { defaultCacheDir, fileTokenStore } from './file-token-store';
+export type { UndiciDispatcher } from './proxy';
 export { VERSION } from './version';

@@ -61,6 +61,17 @@ export function checkProxyUrl(name: string, value: unknown): string {
   return url.href;
 }
 
+/**
+ * An undici `Dispatcher` (`ProxyAgent`, `Agent`, `Pool`...), as the `dispatcher` option takes it.
+ * Described by the one method the SDK relies on rather than imported from undici, whose
+ * declarations need Node's own types (`Buffer`, `node:url`): a project without `@types/node`
+ * could not compile against ours otherwise (issue 22). Any version of undici's Dispatcher fits.
+ */
+export interface UndiciDispatcher {
+  /** undici's own: starts one request. undici's fetch calls it; the SDK only checks it is there. */
+  dispatch(options: never, handler: never): boolean;
+}
+
 // One agent per proxy in the process, so that Clients behind the same proxy share its connections.
 const agents = new Map<string, Promise<Dispatcher>>();
 
@@ -69,7 +80,7 @@ const agents = new Map<string, Promise<Dispatcher>>();
  * on the first request, so that processes without a proxy never load it (cold start, issue 10).
  * undici's fetch, not Node's: a Dispatcher belongs with the fetch of its own undici.
  */
-export function fetchVia(via: string | Dispatcher): typeof fetch {
+export function fetchVia(via: string | UndiciDispatcher): typeof fetch {
   const undici = import('undici');
   undici.catch(() => {}); // reported by the first request
   let dispatcher: Promise<Dispatcher> | undefined;
@@ -84,7 +95,7 @@ export function fetchVia(via: string | Dispatcher): typeof fetch {
     }
     const response = await fetch(input as string, {
       ...(init as object),
-      dispatcher: typeof via === 'string' ? await (dispatcher as Promise<Dispatcher>) : via,
+      dispatcher: typeof via === 'string' ? await (dispatcher as Promise<Dispatcher>) : (via as unknown as Dispatcher),
     });
     return response as unknown as Response;
   };
