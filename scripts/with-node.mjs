@@ -34,14 +34,25 @@ export function nodeBinary(major) {
   return bin;
 }
 
-/** An environment whose PATH finds this Node first, then the pinned pnpm and the workspace's bins. */
+/**
+ * An environment whose PATH finds this Node first, then the pinned pnpm and the workspace's bins.
+ * npm (the machine's, now run by this Node) would look for its global config under this Node's
+ * prefix, and so lose the machine's settings (registry, proxy, `cafile`: without it, a registry
+ * behind a TLS-inspecting proxy fails with SELF_SIGNED_CERT_IN_CHAIN and npm retries for minutes).
+ * It keeps the machine Node's: `<prefix>/etc/npmrc`, as npm computes it.
+ */
 export function envFor(major, env = process.env) {
   const dirs = [
     dirname(nodeBinary(major)),
     join(root, '.tools', 'node_modules', '.bin'),
     join(root, 'node_modules', '.bin'),
   ];
-  return { ...env, PATH: [...dirs, env.PATH ?? ''].join(delimiter) };
+  const globalconfig = join(dirname(dirname(process.execPath)), 'etc', 'npmrc');
+  return {
+    ...env,
+    PATH: [...dirs, env.PATH ?? ''].join(delimiter),
+    ...(!env.npm_config_globalconfig && !env.NPM_CONFIG_GLOBALCONFIG && { npm_config_globalconfig: globalconfig }),
+  };
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
