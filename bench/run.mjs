@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { nodeBinary } from '../scripts/with-node.mjs';
 import { waitForBuild } from './lib/built.mjs';
 import { ENTRY, measureBundle } from './lib/bundle-size.mjs';
-import { measureColdImport } from './lib/cold-import.mjs';
+import { measureCliHelp, measureColdImport } from './lib/cold-import.mjs';
 import { startDevServer } from './lib/dev-server.mjs';
 import { describeMachine } from './lib/machine.mjs';
 import { bundleBreakdown, markdownTable, rows } from './lib/report.mjs';
@@ -56,6 +56,7 @@ let results;
 try {
   const perCall = await phase('per-call cost', () => measurePerCall(server));
   const coldImport = await phase('cold import', () => measureColdImport());
+  const cliHelp = await phase('codex --help', () => measureCliHelp());
   const bundle = await phase('browser bundle', () => measureBundle());
   const bulk = await phase('bulk throughput', () => measureBulk(server, { highLimit: HIGH_LIMIT }));
   const expiry = await phase('token requests at expiry', () =>
@@ -66,7 +67,7 @@ try {
   const onNode = {};
   for (const major of ON_NODE)
     onNode[major] = await phase(`per call and cold import on Node ${major}`, () => measureOn(major, server));
-  results = { perCall, coldImport, onNode, bundle, bulk, expiry };
+  results = { perCall, coldImport, cliHelp, onNode, bundle, bulk, expiry };
 } finally {
   await server.stop();
 }
@@ -109,6 +110,8 @@ How each figure is taken:
   majors, which need Node 22 (ky 2.1.0, openai 7.59.0), beside the ones pinned for Node 20.
 - **Cold import**: \`node --input-type=module -e "await import('@codex/node')"\` (resolved from bench/, so the
   built dist) against the same with \`-e ""\`, ${coldImport.times ?? '?'} runs each, alternating; median wall time.
+- **\`codex --help\`** (issue 23): \`node packages/cli/dist/cli.js --help\` (the built bin) against \`node -e ""\`,
+  ${results.cliHelp?.times ?? '?'} runs each, alternating; median wall time.
 - **Browser bundle**: esbuild (platform browser, ESM, minified) of the entry below from the built
   packages/browser/dist and packages/core/dist; gzip level 9. ky is measured the same way, for
   \`import ky from 'ky'\` and one \`ky.get(url).json()\`.

@@ -23,7 +23,12 @@ import { delimiter, dirname, join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** What `pnpm generate` writes: folders it owns entirely, and single files. */
-export const GENERATED = ['packages/core/src/generated', 'packages/dev-server/src/generated', 'api.md'];
+export const GENERATED = [
+  'packages/core/src/generated',
+  'packages/dev-server/src/generated',
+  'api.md',
+  'packages/cli/src/commands.gen.ts',
+];
 
 const SKIP = new Set(['node_modules', '.git', '.turbo', '.tools', 'dist', '.tsbuild', 'coverage']);
 const posix = (path) => path.split(sep).join('/');

@@ -8,7 +8,8 @@
 // generator refuses it until the batch item schema takes that op, then carries the mapping into
 // the operation table, for the runtime's auto-batching. No hand-written code changes: the spec's
 // tests (tooling/codegen/test/spec.test.ts) derive their expectations from the spec and pass, api.md
-// lists the new method, and the dev server, which has no handler for it yet, still compiles (so
+// lists the new method, the `codex` command line has it as `codex documents archive <id>` (built
+// and run against a recording server), and the dev server, which has no handler for it yet, still compiles (so
 // does @codex/core's typecheck, which reads its sources) and answers it with 501 not_implemented.
 import { spawnSync } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -158,6 +159,42 @@ console.log(batched ? '✓ dev server: in a batch, op "archive" fails alone with
 process.exit(ok && batched ? 0 : 1);
 `;
 
+// The built `codex` bin against a recording server: the new operation is a command that sends the
+// right request with a token from the key in the environment.
+const CLI_TEST = `import { execFile } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { createServer } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+const seen = [];
+const server = createServer((req, res) => {
+  seen.push({ method: req.method, url: req.url, auth: req.headers.authorization ?? null });
+  const body = req.url === '/v1/auth/token'
+    ? { access_token: 'tok', token_type: 'Bearer', expires_in: 3600, scope: 'read write' }
+    : { id: 'doc_1', title: 't', content: 'c', metadata: {}, created_at: 'x', updated_at: 'x' };
+  res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+});
+await new Promise((r) => server.listen(0, '127.0.0.1', r));
+const env = { ...process.env, CODEX_API_KEY: 'cdx_id_r:cdx_sk_regeneration', CODEX_BASE_URL: \`http://127.0.0.1:\${server.address().port}/v1\`, CODEX_CACHE_DIR: mkdtempSync(join(tmpdir(), 'codex-cache-')) };
+// Not spawnSync: this process's server must answer while the bin runs.
+const cli = (...args) => new Promise((resolve) => {
+  execFile(process.execPath, ['dist/cli.js', ...args], { env, encoding: 'utf8' }, (error, stdout, stderr) =>
+    resolve({ status: error ? error.code : 0, stdout, stderr }));
+});
+const help = await cli('documents', '--help');
+const run = await cli('documents', 'archive', 'doc_1');
+const missing = await cli('documents', 'archive');
+server.close();
+const listed = help.status === 0 && /\\n  archive (\\[options\\] )?<id>\\s+${SUMMARY}\\n/.test(help.stdout);
+const sent = run.status === 0 && JSON.parse(run.stdout).id === 'doc_1' &&
+  JSON.stringify(seen.filter((r) => r.url !== '/v1/auth/token')) === JSON.stringify([{ method: 'POST', url: '/v1/documents/doc_1/archive', auth: 'Bearer tok' }]);
+const usage = missing.status === 2 && seen.length === 2;
+console.log(listed ? '✓ codex documents --help lists "archive [options] <id>  ${SUMMARY}"' : \`✗ help: \${help.status} \${help.stdout}\${help.stderr}\`);
+console.log(sent ? '✓ codex documents archive doc_1 sent POST /v1/documents/doc_1/archive with a token from CODEX_API_KEY and printed the document' : \`✗ run: \${run.status} \${run.stdout}\${run.stderr} \${JSON.stringify(seen)}\`);
+console.log(usage ? '✓ codex documents archive without <id>: a usage error (exit 2), nothing sent' : \`✗ missing id: \${missing.status} \${missing.stderr}\`);
+process.exit(listed && sent && usage ? 0 : 1);
+`;
+
 let failed = false;
 try {
   step('copy the repository and install from the local store');
@@ -254,8 +291,16 @@ try {
   step('the method sends the right request');
   writeFileSync(join(check, 'request.mjs'), REQUEST_TEST);
   sh(process.execPath, ['request.mjs'], { cwd: check });
+
+  step('the new operation is a command of the codex command line (packages/cli/src/commands.gen.ts)');
+  const commands = readFileSync(join(repo, 'packages/cli/src/commands.gen.ts'), 'utf8');
+  if (!commands.includes("operationId: 'archiveDocument'")) throw new Error('commands.gen.ts has no archiveDocument');
+  console.log("✓ commands.gen.ts: archiveDocument is the command 'documents archive'");
+  sh('pnpm', ['--filter', '@codex/node', '--filter', '@codex/cli', 'build'], { cwd: repo });
+  writeFileSync(join(repo, 'packages/cli/regeneration-cli.mjs'), CLI_TEST);
+  sh(process.execPath, ['regeneration-cli.mjs'], { cwd: join(repo, 'packages/cli') });
   console.log(
-    '\n✓ Regeneration: the new operation is a typed client method that sends the right request, and batchable.',
+    '\n✓ Regeneration: the new operation is a typed client method that sends the right request, batchable, and a codex command.',
   );
 } catch (error) {
   failed = true;

@@ -4,8 +4,8 @@
 // 2. there: `pnpm version-packages`, build, `changeset publish` to Verdaccio;
 // 3. check every @codex/* package was published at the same version, and that publishing the
 //    same version again is skipped cleanly;
-// 4. in a fresh project, `npm install @codex/sdk @codex/node @codex/dev-server` from it and run a
-//    script (CommonJS and ESM) against @codex/dev-server: on this machine's Node, then again on
+// 4. in a fresh project, `npm install @codex/sdk @codex/node @codex/dev-server @codex/cli` from it
+//    and run a script (CommonJS and ESM) and the `codex` bin against @codex/dev-server: on this machine's Node, then again on
 //    each Node major of CI's matrix (scripts/with-node.mjs: 22, 24).
 // Nothing is published anywhere else: the registry lives in a temporary folder.
 import { spawn, spawnSync } from 'node:child_process';
@@ -26,6 +26,7 @@ const PUBLIC = [
   '@codex/sdk',
   '@codex/redis',
   '@codex/dev-server',
+  '@codex/cli',
 ];
 const work = mkdtempSync(join(tmpdir(), 'codex-release-e2e-'));
 const step = (text) => console.log(`\n━━ ${text}`);
@@ -129,7 +130,9 @@ try {
   // On the machine's Node, then in a fresh project on each other major CI tests (issue 22).
   for (const major of [null, ...Object.keys(NODE_VERSIONS)]) {
     const on = major ? `Node ${major}` : `this machine's Node (${process.version})`;
-    step(`on ${on}: a fresh project installs @codex/sdk, @codex/node and @codex/dev-server from the registry with npm`);
+    step(
+      `on ${on}: a fresh project installs @codex/sdk, @codex/node, @codex/dev-server and @codex/cli from the registry with npm`,
+    );
     const app = join(work, major ? `app-node-${major}` : 'app');
     const appEnv = major ? envFor(major) : process.env;
     cpSync(join(root, 'scripts', 'release-e2e-app'), app, { recursive: true });
@@ -144,10 +147,12 @@ try {
         `@codex/sdk@${version}`,
         `@codex/node@${version}`,
         `@codex/dev-server@${version}`,
+        `@codex/cli@${version}`,
       ],
       { cwd: app, env: appEnv },
     );
     sh('node', ['check.mjs', version], { cwd: app, env: appEnv });
+    sh('node', ['cli.mjs'], { cwd: app, env: appEnv });
   }
   console.log(
     '\n✓ Release end to end: versioned, published once at one version, re-publish skipped, installed and used.',

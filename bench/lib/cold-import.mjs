@@ -8,14 +8,14 @@ import { median } from './stats.mjs';
 
 const cwd = fileURLToPath(new URL('..', import.meta.url));
 
-async function run(code, attempts = 3) {
+async function run(code, attempts = 3, args = ['--input-type=module', '-e', code]) {
   await waitForBuild();
   const start = performance.now();
-  const result = spawnSync(process.execPath, ['--input-type=module', '-e', code], { cwd, encoding: 'utf8' });
+  const result = spawnSync(process.execPath, args, { cwd, encoding: 'utf8' });
   const ms = performance.now() - start;
   if (result.status === 0) return ms;
   // A build elsewhere in the workspace replacing dist between the check and the import.
-  if (attempts > 1 && result.stderr.includes('ERR_MODULE_NOT_FOUND')) return run(code, attempts - 1);
+  if (attempts > 1 && result.stderr.includes('ERR_MODULE_NOT_FOUND')) return run(code, attempts - 1, args);
   throw new Error(`node -e ${JSON.stringify(code)} failed: ${result.stderr}`);
 }
 
@@ -29,4 +29,19 @@ export async function measureColdImport({ times = 20, warmup = 2 } = {}) {
     for (const name of order) ms[name].push(await run(variants[name]));
   }
   return { times, empty: median(ms.empty), import: median(ms.import) };
+}
+
+// Cold start of the command line (issue 23): `codex --help` (the built bin, packages/cli/dist) against
+// a fresh `node` that does nothing, alternating, wall time of each.
+const CLI = fileURLToPath(new URL('../../packages/cli/dist/cli.js', import.meta.url));
+
+export async function measureCliHelp({ times = 20, warmup = 2 } = {}) {
+  const variants = { empty: ['-e', ''], help: [CLI, '--help'] };
+  for (let i = 0; i < warmup; i++) for (const args of Object.values(variants)) await run('', 3, args);
+  const ms = { empty: [], help: [] };
+  for (let i = 0; i < times; i++) {
+    const order = i % 2 ? ['empty', 'help'] : ['help', 'empty'];
+    for (const name of order) ms[name].push(await run('', 3, variants[name]));
+  }
+  return { times, empty: median(ms.empty), help: median(ms.help) };
 }

@@ -43,8 +43,18 @@ function coldImportRow(coldImport, on = '') {
   ];
 }
 
-export function rows({ perCall, coldImport, onNode, bundle, bulk, autoBatching, expiry, manyKeys }) {
+export function rows({ perCall, coldImport, cliHelp, onNode, bundle, bulk, autoBatching, expiry, manyKeys }) {
   const out = [...perCallRows(perCall), coldImportRow(coldImport)];
+  if (cliHelp?.error) out.push(failedRow('Cold start: codex --help', '≤ 1.5× (issue 23)', cliHelp.error));
+  else if (cliHelp) {
+    const x = cliHelp.help / cliHelp.empty;
+    out.push([
+      'Cold start: `codex --help` vs empty node',
+      `${int(cliHelp.help)} ms vs ${int(cliHelp.empty)} ms (${ratio(x)})`,
+      '≤ 1.5× (issue 23)',
+      met(x <= 1.5),
+    ]);
+  }
   // The same on other Node majors (issue 22), with the peers' current majors beside the pinned ones.
   for (const [major, result] of Object.entries(onNode ?? {})) {
     if (result.error) out.push(failedRow(`Node ${major}: per call and cold import`, '—', result.error));

@@ -7,20 +7,24 @@ export const OUTPUT = new URL('./.output/', import.meta.url).pathname;
 
 /**
  * Runs the real generator (same config as `pnpm generate`) on `input`, quietly, into `output`;
- * with `apiReference`, also writes api.md there (a path outside `output`, which holds `*.gen.ts` only).
+ * with `apiReference`, also writes api.md there (a path outside `output`, which holds `*.gen.ts` only);
+ * with `cli`, also writes the CLI's commands.gen.ts there (also outside `output`).
  */
 export async function generate(
   input: string | Record<string, unknown>,
   output: string,
   apiReference?: string,
+  cli?: string,
 ): Promise<void> {
   await rm(output, { recursive: true, force: true });
   await mkdir(output, { recursive: true });
   if (apiReference) await rm(apiReference, { force: true });
+  if (cli) await rm(cli, { force: true });
   const config = codexConfig({
     input: input as string,
     output,
     ...(apiReference && { apiReference: { file: apiReference } }),
+    ...(cli && { cli: { file: cli } }),
   });
   try {
     await createClient({ ...config, logs: { file: false, level: 'silent' } });

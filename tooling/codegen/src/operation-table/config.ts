@@ -8,6 +8,7 @@ export const defaultConfig: OperationTablePlugin['Config'] = {
     typesName: 'OperationTypes',
     resources: true,
     apiReference: false,
+    cli: false,
   },
   // The table references the request/response types, so those must exist first.
   dependencies: ['@hey-api/typescript'],

@@ -2,14 +2,16 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, sep } from 'node:path';
 import { $, type IR } from '@hey-api/openapi-ts';
 import { renderApiReference } from './api-reference.ts';
+import { writeCommands } from './cli.ts';
 import { collectOperation, isObject, type OperationEntry } from './collect.ts';
 import { describeResources } from './methods.ts';
 import { emitResources, runtimeSymbols } from './resources.ts';
 import type { OperationTablePlugin } from './types.ts';
 
 /**
- * Emits `codex/operation-table.gen.ts` and `codex/resources.gen.ts` (see resources.ts), and
- * writes `api.md` when `apiReference` says where (see api-reference.ts):
+ * Emits `codex/operation-table.gen.ts` and `codex/resources.gen.ts` (see resources.ts), writes
+ * `api.md` when `apiReference` says where (see api-reference.ts) and the CLI's
+ * `commands.gen.ts` when `cli` does (see cli.ts):
  * - `operations`: one entry per operation with what the hand-written runtime needs to call it
  *   (HTTP method, path, parameters, scopes, idempotency, pagination, batch limit, and which batch
  *   operation a single call can be folded into), `as const`;
@@ -86,7 +88,8 @@ export const handler: OperationTablePlugin['Handler'] = ({ plugin }) => {
       .type(typeMap),
   );
 
-  const { resources: emit, apiReference } = plugin.config;
+  const { resources: emit, apiReference, cli } = plugin.config;
+  if (cli) writeCommands(cli.file, spec, entries);
   if (!emit && !apiReference) return;
   const runtime = runtimeSymbols(plugin);
   const resources = describeResources(plugin, spec, collected, runtime);

@@ -25,7 +25,20 @@ export type UserConfig = Plugin.Name<'codex/operation-table'> &
      * @default false
      */
     apiReference?: ApiReferenceConfig | false;
+    /**
+     * Also write the CLI's command table (`packages/cli/src/commands.gen.ts`): one command per
+     * operation, typed by the hand-written `command-table.ts` next to it. Fails generation when
+     * an operation cannot be a command (see cli.ts). `false`: not written.
+     * @default false
+     */
+    cli?: CliConfig | false;
   };
+
+/** Where the CLI's command table goes. */
+export type CliConfig = {
+  /** Absolute path of the `commands.gen.ts` to write; it imports `./command-table` (its contract). */
+  file: string;
+};
 
 /** Where `api.md` goes and what it links to. */
 export type ApiReferenceConfig = {
@@ -41,6 +54,7 @@ export type Config = Plugin.Name<'codex/operation-table'> &
     typesName: string;
     resources: boolean;
     apiReference: ApiReferenceConfig | false;
+    cli: CliConfig | false;
   };
 
 export type OperationTablePlugin = DefinePlugin<UserConfig, Config>;
