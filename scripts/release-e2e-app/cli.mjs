@@ -1,9 +1,10 @@
 // The `codex` bin as installed from the registry (@codex/cli): `codex documents list` against
 // @codex/dev-server, credentials from the environment as a user's shell would have them.
-import { execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { startServer } from '@codex/dev-server';
 import { Client } from '@codex/node';
 
@@ -19,7 +20,8 @@ try {
     CODEX_BASE_URL: server.url,
     XDG_CACHE_HOME: mkdtempSync(join(tmpdir(), 'codex-cache-')),
   };
-  const out = execFileSync(bin, ['documents', 'list'], { env, encoding: 'utf8' });
+  // Not execFileSync: the dev server runs in this process and must answer while the bin runs.
+  const { stdout: out } = await promisify(execFile)(bin, ['documents', 'list'], { env, encoding: 'utf8' });
   const lines = out
     .trim()
     .split('\n')
