@@ -29,10 +29,14 @@ const env = {
   CODEX_CACHE_DIR: join(dir, 'tokens'),
 };
 
-/** Runs `codex <args>` as a shell would; stderr (progress, errors) goes to ours; stdout is returned, and shown unless `quiet`. */
+/**
+ * Runs `codex <args>` as a shell would; stderr (progress, errors) goes to ours; stdout is returned,
+ * and shown unless `quiet`, or redacted when it is `auth token`'s (a token does not go in a log).
+ */
 function codex(...args) {
   const quiet = args[0] === '--quiet';
   if (quiet) args.shift();
+  const secret = args[0] === 'auth' && args[1] === 'token';
   console.log(`$ codex ${args.map((a) => (/^[\w./=:-]+$/.test(a) ? a : `'${a}'`)).join(' ')}`);
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [bin, ...args], { env, cwd: dir, stdio: ['ignore', 'pipe', 'inherit'] });
@@ -42,7 +46,8 @@ function codex(...args) {
     });
     child.on('error', reject);
     child.on('close', (code) => {
-      if (stdout && !quiet) console.log(stdout.trimEnd().replace(/^/gm, '  '));
+      if (stdout && !quiet && secret) console.log(`  (a token of ${stdout.trim().length} characters, not shown)`);
+      else if (stdout && !quiet) console.log(stdout.trimEnd().replace(/^/gm, '  '));
       if (code !== 0) reject(new Error(`codex ${args.join(' ')} exited with ${code}`));
       else resolve(stdout);
     });

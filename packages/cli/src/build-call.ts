@@ -76,6 +76,13 @@ function bodyOf(spec: BodySpec, input: CallInput): unknown {
   if (data !== undefined && (typeof data !== 'object' || data === null || Array.isArray(data)))
     throw new UsageError(`${source} must be a JSON object (got ${shown(input.data)})`);
   const body: Record<string, unknown> = { ...(data as object | undefined) };
+  if (!spec.additionalProperties) {
+    const unknown = Object.keys(body).filter((name) => !spec.fields.some((f) => f.name === name));
+    if (unknown.length)
+      throw new UsageError(
+        `${source} has ${unknown.map((name) => shown(name)).join(', ')}: not a field (the fields are ${spec.fields.map((f) => f.name).join(', ')})`,
+      );
+  }
   for (const field of spec.fields) {
     const raw = input.flags[field.flag];
     const what = `--${field.flag}`;

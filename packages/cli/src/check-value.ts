@@ -53,6 +53,9 @@ function codePoints(text: string): number {
   return count;
 }
 
+/** A string's size in UTF-8, as `x-codex-max-bytes` counts it. */
+const utf8Bytes = (text: string) => new TextEncoder().encode(text).length;
+
 /** Throws a UsageError naming `what` when `value` is not what the spec allows. */
 export function checkValue(spec: ValueSpec, value: unknown, what: string): void {
   const fail = (message: string): never => {
@@ -93,6 +96,9 @@ export function checkValue(spec: ValueSpec, value: unknown, what: string): void 
       fail(spec.minLength === 1 ? 'must not be empty' : `must have at least ${spec.minLength} characters`);
     if (spec.maxLength !== undefined && value.length > spec.maxLength && codePoints(value) > spec.maxLength)
       fail(`must have at most ${spec.maxLength} characters`);
+    // A UTF-16 code unit is at most 3 bytes of UTF-8: encode only when it could be over.
+    if (spec.maxBytes !== undefined && value.length * 3 > spec.maxBytes && utf8Bytes(value) > spec.maxBytes)
+      fail(`must be at most ${spec.maxBytes} bytes of UTF-8 (got ${utf8Bytes(value)})`);
     if (spec.pattern !== undefined && !new RegExp(spec.pattern, 'u').test(value))
       fail(`must match ${spec.pattern} (got ${shown(value)})`);
   }

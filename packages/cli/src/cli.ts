@@ -11,9 +11,14 @@ process.stdout.on('error', (error: NodeJS.ErrnoException) => {
   process.exit(process.exitCode ?? 0);
 });
 
+// `codex help documents list` is `codex documents list --help`: commander's help command takes
+// one name, and would show the group's help.
+const [node = 'node', bin = 'codex', first, ...rest] = process.argv;
+const argv = first === 'help' && rest.length ? [node, bin, ...rest, '--help'] : process.argv;
+
 const program = buildProgram(commands);
 try {
-  await program.parseAsync(process.argv);
+  await program.parseAsync(argv);
 } catch (error) {
   process.exitCode = reportError(error, program.opts().verbose === true);
 }

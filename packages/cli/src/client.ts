@@ -20,11 +20,22 @@ export async function createClient(command: Command, hooks?: ClientHooks) {
       throw new UsageError('--base-url must be a URL, such as https://api.codex.dev/v1');
   });
   const { Client } = await import('@codex/node');
-  return new Client({
-    ...(baseUrl !== undefined && { baseUrl }),
-    tokenStore: 'file',
-    ...(verbose && { logLevel: 'debug' as const }),
-    ...(hooks && { hooks }),
+  return checked(command, () => {
+    try {
+      return new Client({
+        ...(baseUrl !== undefined && { baseUrl }),
+        tokenStore: 'file',
+        ...(verbose && { logLevel: 'debug' as const }),
+        ...(hooks && { hooks }),
+      });
+    } catch (error) {
+      // A --base-url the SDK refuses (http to another host, credentials, a query) is the command
+      // line's mistake: a usage error, like one that is not a URL at all.
+      const { code, message } = error as { code?: unknown; message?: unknown };
+      if (baseUrl !== undefined && code === 'invalid_option' && String(message).startsWith('baseUrl'))
+        throw new UsageError(`--base-url: ${String(message).replace(/^baseUrl /, '')}`);
+      throw error;
+    }
   });
 }
 

@@ -22,6 +22,8 @@ export interface ParamSpec {
   readonly maximum?: number;
   readonly minLength?: number;
   readonly maxLength?: number;
+  /** `x-codex-max-bytes`: a string's limit in bytes of UTF-8 (maxLength counts characters). */
+  readonly maxBytes?: number;
   readonly pattern?: string;
   readonly default?: string | number | boolean;
 }
@@ -41,6 +43,8 @@ export interface BodySpec {
   readonly minProperties?: number;
   /** The body is not an object of scalar and map fields (a batch's operations): `--data` only. */
   readonly dataOnly: boolean;
+  /** False when the schema says `additionalProperties: false`: `--data` may hold only `fields`. */
+  readonly additionalProperties: boolean;
 }
 
 export interface CommandSpec {

@@ -46,7 +46,8 @@ export const commands: CommandTable = [
                     pattern: '^(read|write)( (read|write))*$'
                 }
             ],
-            dataOnly: false
+            dataOnly: false,
+            additionalProperties: false
         },
         auth: false,
         idempotency: false,
@@ -122,7 +123,8 @@ export const commands: CommandTable = [
                     type: 'string',
                     required: true,
                     description: 'At most 1 MiB (1,048,576 bytes of UTF-8); larger is 413 `payload_too_large`.',
-                    maxLength: 1048576
+                    maxLength: 1048576,
+                    maxBytes: 1048576
                 },
                 {
                     name: 'metadata',
@@ -133,7 +135,8 @@ export const commands: CommandTable = [
                     maxProperties: 16
                 }
             ],
-            dataOnly: false
+            dataOnly: false,
+            additionalProperties: false
         },
         auth: true,
         idempotency: true,
@@ -159,7 +162,8 @@ export const commands: CommandTable = [
         body: {
             required: true,
             fields: [],
-            dataOnly: true
+            dataOnly: true,
+            additionalProperties: true
         },
         auth: true,
         idempotency: true,
@@ -233,7 +237,8 @@ export const commands: CommandTable = [
                     type: 'string',
                     required: false,
                     description: 'At most 1 MiB (1,048,576 bytes of UTF-8); larger is 413 `payload_too_large`.',
-                    maxLength: 1048576
+                    maxLength: 1048576,
+                    maxBytes: 1048576
                 },
                 {
                     name: 'metadata',
@@ -245,7 +250,8 @@ export const commands: CommandTable = [
                 }
             ],
             minProperties: 1,
-            dataOnly: false
+            dataOnly: false,
+            additionalProperties: false
         },
         auth: true,
         idempotency: false,

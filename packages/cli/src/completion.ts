@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { isRepeatable } from './flags';
 
 // `codex completion bash|zsh`: tab-completion scripts written from the command tree itself, so
 // they complete exactly the commands and flags the spec gave, with no `codex` process per TAB.
@@ -40,7 +41,7 @@ function flagsOf(command: Command): Flag[] {
     placeholder: /<([^>.]+)/.exec(option.flags)?.[1] ?? 'value',
     choices: option.argChoices,
     file: /<file>/.test(option.flags),
-    repeatable: option.variadic,
+    repeatable: isRepeatable(option),
   }));
 }
 

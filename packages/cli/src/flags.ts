@@ -17,6 +17,7 @@ function limits(spec: ValueSpec): string[] {
   if (minLength !== undefined && maxLength !== undefined) said.push(`${minLength} to ${maxLength} characters`);
   else if (maxLength !== undefined) said.push(`at most ${maxLength} characters`);
   else if (minLength !== undefined && minLength > 1) said.push(`at least ${minLength} characters`);
+  if (spec.maxBytes !== undefined) said.push(`at most ${spec.maxBytes} bytes of UTF-8`);
   if (spec.pattern !== undefined) said.push(`matching ${spec.pattern}`);
   if (spec.type === 'map') {
     const { maxProperties } = spec as BodyFieldSpec;
@@ -40,13 +41,23 @@ export function argumentOf(spec: ParamSpec): Argument {
   return argument;
 }
 
+/** A map flag's entries, one `key=value` per occurrence (`--metadata a=1 --metadata b=2`). */
+const collect = (value: string, previous: string[] | undefined) => [...(previous ?? []), value];
+
+/** Flags given more than once for more values (commander knows only variadic ones): for completion. */
+const repeatable = new WeakSet<Option>();
+export const isRepeatable = (option: Option): boolean => option.variadic || repeatable.has(option);
+
 /**
- * A query parameter or body field as a flag: `--limit <integer>`, `--metadata <key=value...>`.
+ * A query parameter or body field as a flag: `--limit <integer>`, `--metadata <key=value>`.
  * `required` is what the help says of a required one (a body field may also come from `--data`).
+ * A map flag takes one entry per occurrence, not several after one flag: a variadic flag would
+ * swallow the positional after it (`update --metadata a=1 doc_1` lost its id).
  */
 export function optionOf(spec: ValueSpec, required: string): Option {
-  const value = spec.type === 'map' ? '<key=value...>' : `<${spec.type}>`;
+  const value = spec.type === 'map' ? '<key=value>' : `<${spec.type}>`;
   const option = new Option(`--${spec.flag} ${value}`, describe(spec, spec.required ? required : undefined));
+  if (spec.type === 'map') repeatable.add(option.argParser(collect));
   // Shown by the help, not checked by commander (checkValue is).
   if (spec.enum) option.argChoices = spec.enum.map(String);
   return option;

@@ -82,12 +82,12 @@ function addImport(group: Command, create: CommandSpec, via: CommandSpec): void 
     .command('import')
     .summary(`Import a JSON Lines file, one ${create.command} per line, in batches; resumable`)
     .description(
-      `Import a JSON Lines file: each line is the body of \`${create.resource} ${create.command}\`, sent through \`${via.resource} ${via.command}\` in requests of up to ${via.batch?.maxOperations ?? 'the most'} at the key's quota. Progress on stderr; a summary at the end. Exit 0 when every line was imported, 1 when any failed.`,
+      `Import a JSON Lines file: each line is the body of \`${create.resource} ${create.command}\`, sent through \`${via.resource} ${via.command}\` in requests of up to ${via.batch?.maxOperations ?? 'the most'} at the key's quota. Streamed; resumable with the same --idempotency-key (one is made and printed when none is given). Progress on stderr; a summary at the end. Exit 0 when every line was imported, 1 when any failed, changed since an earlier run with the key, or was not confirmed; 130 on Ctrl-C.`,
     )
     .addArgument(new Argument('<file>', 'a JSON Lines file, one body per line; - reads stdin'))
     .option(
       `--${IDEMPOTENCY_FLAG} <key>`,
-      'makes the import resumable: run it again with the same key and file after a crash or a kill, and every line is imported exactly once (within 24 hours)',
+      'makes the import resumable: run it again with the same key and file after a crash, a kill or Ctrl-C, and every line is imported exactly once (within 24 hours); default: a new key, printed on stderr',
     )
     .option(
       '--failed <file>',
@@ -174,7 +174,10 @@ export function buildProgram(table: CommandTable): Command {
     if (!spec.auth) continue;
     put(spec.resource, spec.command, (group) => addOperation(group, spec));
     const via = table.find((s) => s.operationId === spec.batchable?.via);
-    if (spec.batchable?.op === 'create' && spec.pathParams.length === 0 && via?.batch)
+    // An import line is a body alone: a batchable operation that takes a body and no id (a create,
+    // whatever the spec names its op).
+    const { idParam, bodyField } = spec.batchable ?? {};
+    if (idParam === null && bodyField !== null && spec.pathParams.length === 0 && via?.batch)
       put(spec.resource, 'import', (group) => addImport(group, spec, via));
   }
   put('auth', 'token', addAuthToken);

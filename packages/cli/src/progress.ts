@@ -9,10 +9,11 @@ export const LINE_INTERVAL_MS = 3_000;
 
 export async function startProgress(
   label: string,
-  total: number,
+  total: number | undefined,
   stream: NodeJS.WriteStream = process.stderr,
 ): Promise<Progress> {
-  if (stream.isTTY) {
+  // Without a total (stdin), the line every few seconds, in a terminal too.
+  if (stream.isTTY && total !== undefined) {
     // A CommonJS package: Node gives its module.exports as the default export.
     const { SingleBar, Presets } = (await import('cli-progress')).default;
     const bar = new SingleBar(
@@ -30,7 +31,9 @@ export async function startProgress(
   const started = Date.now();
   let done = 0;
   const line = () =>
-    stream.write(`${label}: ${done}/${total} lines, ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
+    stream.write(
+      `${label}: ${done}${total === undefined ? '' : `/${total}`} lines, ${((Date.now() - started) / 1000).toFixed(1)} s\n`,
+    );
   line();
   // Not holding the process open: the import's requests do.
   const timer = setInterval(line, LINE_INTERVAL_MS);

@@ -1,7 +1,7 @@
 import { CommanderError } from 'commander';
 
 // What an error becomes: an exit status, and for anything but a usage error one line on stderr.
-// - 0: commander showed the help or the version it was asked for.
+// - 0: commander showed the help or the version it was asked for (`--help`, `codex help`).
 // - 2: a usage error. Commander has already printed it with the command's help (an unknown command
 //   or flag, a missing argument, a value check of build-call.ts).
 // - 1: anything else: the SDK's errors (CodexError and APIError, whose messages never hold the
@@ -11,7 +11,9 @@ import { CommanderError } from 'commander';
 /** The exit status for `error`, after printing what the user needs to see. */
 export function reportError(error: unknown, verbose: boolean, stderr: NodeJS.WritableStream = process.stderr): number {
   if (error instanceof CommanderError) {
-    return error.code === 'commander.helpDisplayed' || error.code === 'commander.version' ? 0 : 2;
+    if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version') return 0;
+    // `codex help` exits 0; `codex` alone shows the same help as a usage error (exit code 1).
+    return error.code === 'commander.help' && error.exitCode === 0 ? 0 : 2;
   }
   stderr.write(`error: ${describeError(error)}\n`);
   if (verbose) stderr.write(`${details(error)}\n`);
@@ -26,7 +28,8 @@ export function describeError(error: unknown): string {
   // An APIError's message is already `<status> <code>: <message> (request <id>)` (core's api-error.ts).
   if (typeof status === 'number' && typeof code === 'string' && !line.startsWith(`${status} ${code}`))
     line = `${status} ${code}: ${line}`;
-  else if (typeof status !== 'number' && typeof code === 'string') line = `${code}: ${line}`;
+  // Node's own errors start with their code already (`ENOENT: no such file…`).
+  else if (typeof status !== 'number' && typeof code === 'string' && !line.startsWith(code)) line = `${code}: ${line}`;
   if (typeof requestId === 'string' && !line.includes(requestId)) line += ` (request ${requestId})`;
   return oneLine(line);
 }

@@ -53,7 +53,12 @@ describe('buildCall', () => {
         input({ flags: { name: 'cog', size: '2', labels: ['a=1', 'b=x=y'] }, idempotencyKey: 'k-1' }),
       ),
     ).toEqual({ args: [{ name: 'cog', size: 2, labels: { a: '1', b: 'x=y' } }], options: { idempotencyKey: 'k-1' } });
-    expect(buildCall(createWidget, input({ data: '{"name":"a","size":1,"extra":true}' })).args).toEqual([
+    // A schema without `additionalProperties: false` takes fields it does not name.
+    const open = {
+      ...createWidget,
+      body: { ...(createWidget.body as NonNullable<typeof createWidget.body>), additionalProperties: true },
+    };
+    expect(buildCall(open, input({ data: '{"name":"a","size":1,"extra":true}' })).args).toEqual([
       { name: 'a', size: 1, extra: true },
     ]);
     expect(buildCall(createWidget, input({ data: '{"name":"a","size":1}', flags: { name: 'b' } })).args).toEqual([
@@ -133,5 +138,23 @@ describe('buildCall', () => {
     expect(refusal(() => buildCall(createWidget, input({ data: '{"size":1}', dataName: 'the line' })))).toBe(
       'the line has no "name"',
     );
+  });
+});
+
+describe('the spec checks of a body given whole', () => {
+  it('additionalProperties: false: a field the schema does not name is refused, nothing sent', () => {
+    expect(refusal(() => buildCall(createWidget, input({ data: '{"name":"a","size":1,"owner":"me"}' })))).toBe(
+      "--data has 'owner': not a field (the fields are name, size, labels)",
+    );
+  });
+
+  it('x-codex-max-bytes: a string is measured in bytes of UTF-8, not characters', () => {
+    // 4 characters, within maxLength 5, but 12 bytes of UTF-8: over maxBytes 8.
+    expect(refusal(() => buildCall(createWidget, input({ flags: { name: '日本語x', size: '1' } })))).toBe(
+      '--name must be at most 8 bytes of UTF-8 (got 10)',
+    );
+    expect(buildCall(createWidget, input({ flags: { name: 'ab', size: '1' } })).args).toEqual([
+      { name: 'ab', size: 1 },
+    ]);
   });
 });

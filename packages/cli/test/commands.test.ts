@@ -14,7 +14,18 @@ describe('codex <resource> <command>: one command per operation of the spec', ()
     const env = environment(server);
 
     const fromFlags = await codex(
-      ['documents', 'create', '--title', 'Notes', '--content', 'Hello', '--metadata', 'team=docs', 'lang=en'],
+      [
+        'documents',
+        'create',
+        '--title',
+        'Notes',
+        '--content',
+        'Hello',
+        '--metadata',
+        'team=docs',
+        '--metadata',
+        'lang=en',
+      ],
       env,
     );
     expect(fromFlags.code, fromFlags.stderr).toBe(0);
@@ -49,8 +60,9 @@ describe('codex <resource> <command>: one command per operation of the spec', ()
     expect(got.code, got.stderr).toBe(0);
     expect(doc(got)).toEqual(created);
 
+    // A map flag takes one entry: the id after it stays the id.
     const updated = await codex(
-      ['documents', 'update', created.id, '--title', 'Notes (final)', '--metadata', 'team=ops'],
+      ['documents', 'update', '--title', 'Notes (final)', '--metadata', 'team=ops', created.id],
       env,
     );
     expect(updated.code, updated.stderr).toBe(0);

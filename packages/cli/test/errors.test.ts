@@ -125,8 +125,7 @@ describe('usage errors: exit 2 with the usage, nothing sent', () => {
         'T',
         '--content',
         'c',
-        '--metadata',
-        ...Array.from({ length: 17 }, (_, i) => `k${i}=v`),
+        ...Array.from({ length: 17 }, (_, i) => ['--metadata', `k${i}=v`]).flat(),
       ],
       /error: --metadata takes at most 16 entries \(got 17\)/,
     ],
@@ -158,6 +157,11 @@ describe('usage errors: exit 2 with the usage, nothing sent', () => {
       ['documents', 'list', '--base-url', 'not a url'],
       /error: --base-url must be a URL/,
     ],
+    [
+      'a --base-url the SDK refuses',
+      ['documents', 'list', '--base-url', 'ftp://example.com/v1'],
+      /error: --base-url: must use https \(got ftp:\)/,
+    ],
   ];
 
   it.each(cases)('%s', async (_, args, message) => {
@@ -168,6 +172,15 @@ describe('usage errors: exit 2 with the usage, nothing sent', () => {
     expect(run.stderr).toMatch(message);
     expect(run.stderr).toMatch(/\nUsage: codex /);
     expect(server.admin.requests()).toEqual([]);
+  });
+
+  it("codex help: exit 0; codex help <group> <command>: that command's help", async () => {
+    const help = await codex(['help'], environment(undefined));
+    expect(help.code).toBe(0);
+    expect(help.stdout).toMatch(/^Usage: codex \[options\] \[command\]/);
+    const list = await codex(['help', 'documents', 'list'], environment(undefined));
+    expect(list.code).toBe(0);
+    expect(list.stdout).toMatch(/^Usage: codex documents list \[options\]/);
   });
 
   it('codex alone shows the help on stderr, exit 2', async () => {

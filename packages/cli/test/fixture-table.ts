@@ -54,8 +54,9 @@ export const createWidget: CommandSpec = {
   body: {
     required: true,
     dataOnly: false,
+    additionalProperties: false,
     fields: [
-      { name: 'name', flag: 'name', type: 'string', required: true, minLength: 1, maxLength: 5 },
+      { name: 'name', flag: 'name', type: 'string', required: true, minLength: 1, maxLength: 5, maxBytes: 8 },
       { name: 'size', flag: 'size', type: 'integer', required: true, enum: [1, 2, 3] },
       { name: 'labels', flag: 'labels', type: 'map', required: false, maxProperties: 2 },
     ],
@@ -75,6 +76,7 @@ export const patchPart: CommandSpec = {
   body: {
     required: true,
     dataOnly: false,
+    additionalProperties: false,
     minProperties: 1,
     fields: [{ name: 'name', flag: 'name', type: 'string', required: false }],
   },
@@ -89,7 +91,7 @@ export const batchWidgets: CommandSpec = {
   httpMethod: 'POST',
   path: '/widgets/batch',
   idempotency: true,
-  body: { required: true, dataOnly: true, fields: [] },
+  body: { required: true, dataOnly: true, additionalProperties: true, fields: [] },
   batch: { operationsField: 'ops', resultsField: 'results', maxOperations: 10 },
 };
 
@@ -117,6 +119,7 @@ export const exchange: CommandSpec = {
   body: {
     required: true,
     dataOnly: false,
+    additionalProperties: false,
     fields: [{ name: 'secret', flag: 'secret', type: 'string', required: true }],
   },
 };

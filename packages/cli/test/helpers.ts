@@ -27,6 +27,11 @@ export type Run = {
 };
 const runs: Run[] = [];
 
+/** Adds a run made otherwise than by `start` (in a terminal) to the end-of-file check of outputs. */
+export function recordRun(run: Run): void {
+  runs.push(run);
+}
+
 const servers: RunningServer[] = [];
 const dirs: string[] = [];
 afterEach(async () => {

@@ -41,7 +41,7 @@ describe('buildProgram', () => {
     expect(flags(find(program, 'widgets', 'create'))).toEqual([
       '--name <string>',
       '--size <integer>',
-      '--labels <key=value...>',
+      '--labels <key=value>',
       '--data <json>',
       '--idempotency-key <key>',
       '-o, --output <format>',
@@ -66,9 +66,11 @@ describe('buildProgram', () => {
     expect(help).toMatch(/patch-part \[options\] <widget-id> <part>\s+Change a part of a widget/);
     const create = (find(program, 'widgets', 'create') as Command).helpInformation();
     expect(create).toContain('Makes a widget.');
-    expect(create).toMatch(/--name <string>\s+\(required unless in --data, 1 to 5 characters\)/);
+    expect(create).toMatch(
+      /--name <string>\s+\(required unless in --data, 1 to 5 characters, at\s+most 8 bytes of UTF-8\)/,
+    );
     expect(create).toMatch(/--size <integer>\s+\(required unless in --data\) \(choices: "1", "2", "3"\)/);
-    expect(create).toMatch(/--labels <key=value\.\.\.>\s+\(repeatable, at most 2\)/);
+    expect(create).toMatch(/--labels <key=value>\s+\(repeatable, at most 2\)/);
     const list = (find(program, 'widgets', 'list') as Command).helpInformation();
     expect(list).toMatch(/--page-size <integer>\s+\(1 to 50, default: 10\)/);
     expect(list).toMatch(/--all\s+every page, following next \(--page-size: the page size\)/);
@@ -87,7 +89,9 @@ describe('buildProgram', () => {
     // A flag of the spec that is one of the CLI's (the generator refuses these too): commander refuses it.
     const dataFlag = { name: 'data', flag: 'data', type: 'string', required: false } as const;
     expect(() =>
-      buildProgram([{ ...createWidget, body: { required: true, dataOnly: false, fields: [dataFlag] } }]),
+      buildProgram([
+        { ...createWidget, body: { required: true, dataOnly: false, additionalProperties: false, fields: [dataFlag] } },
+      ]),
     ).toThrow(/--data/);
   });
 

@@ -32,6 +32,9 @@ describe('describeError', () => {
     const error = Object.assign(new Error('No API key found.\nSet CODEX_API_KEY.'), { code: 'missing_credentials' });
     expect(describeError(error)).toBe('missing_credentials: No API key found. Set CODEX_API_KEY.');
     expect(describeError('thrown text')).toBe('thrown text');
+    // Node's errors start with their code already.
+    const enoent = Object.assign(new Error("ENOENT: no such file or directory, open 'x'"), { code: 'ENOENT' });
+    expect(describeError(enoent)).toBe("ENOENT: no such file or directory, open 'x'");
   });
 });
 
@@ -52,6 +55,8 @@ describe('reportError', () => {
     expect(reportError(new CommanderError(1, 'commander.unknownOption', ''), false, out.stream)).toBe(2);
     expect(reportError(new CommanderError(2, 'codex.usage', ''), false, out.stream)).toBe(2);
     expect(reportError(new CommanderError(1, 'commander.help', ''), false, out.stream)).toBe(2);
+    // `codex help` asks for it (exit code 0); `codex` alone shows it as a usage error (1).
+    expect(reportError(new CommanderError(0, 'commander.help', '(outputHelp)'), false, out.stream)).toBe(0);
     expect(out.text()).toBe('');
   });
 

@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { BIN, codex, devServer, environment } from './helpers';
+import { BIN, codex, devServer, environment, recordRun } from './helpers';
 
 // In a terminal (a pseudo-terminal from util-linux's `script`): a list is a table, an import
 // draws a progress bar (cli-progress) on stderr, and the summary is for a person, not JSON.
@@ -21,6 +21,8 @@ async function inTerminal(args: string[], env: NodeJS.ProcessEnv): Promise<{ cod
     output += d;
   });
   const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+  // stdout and stderr share the terminal: all of it is checked for the secret and tokens.
+  recordRun({ args, code, signal: null, stdout: output, stderr: '' });
   return { code, output: output.replaceAll('\r\n', '\n') };
 }
 

@@ -67,6 +67,7 @@ function expectedParam(name: string, schema: any, required: boolean, description
     required,
     description: firstParagraph(description ?? resolved.description),
     ...Object.fromEntries(LIMITS.map((key) => [key, resolved[key]])),
+    maxBytes: resolved['x-codex-max-bytes'],
   };
 }
 
@@ -185,6 +186,8 @@ describe('commands.gen.ts from openapi/codex.yaml', () => {
           : [],
         minProperties: flat ? schema.minProperties : undefined,
         dataOnly: !flat,
+        // `additionalProperties: false` carried over, so that the CLI refuses unknown fields before sending.
+        additionalProperties: !flat || schema.additionalProperties !== false,
       });
     }
     const byId = (id: string) => commands.find((c) => c.operationId === id);
@@ -197,7 +200,14 @@ describe('commands.gen.ts from openapi/codex.yaml', () => {
       maxProperties: 16,
     });
     expect(byId('updateDocument')?.body).toMatchObject({ minProperties: 1, dataOnly: false });
-    expect(byId('batchDocuments')?.body).toEqual({ required: true, fields: [], dataOnly: true });
+    expect(byId('batchDocuments')?.body).toEqual({
+      required: true,
+      fields: [],
+      dataOnly: true,
+      additionalProperties: true,
+    });
+    expect(byId('createDocument')?.body?.additionalProperties).toBe(false);
+    expect(byId('createDocument')?.body?.fields.find((f) => f.name === 'content')?.maxBytes).toBe(1_048_576);
     expect(byId('issueToken')?.body?.fields.map((f) => f.flag)).toEqual(['client-id', 'client-secret', 'scope']);
   });
 

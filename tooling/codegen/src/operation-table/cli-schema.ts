@@ -88,7 +88,7 @@ const number = (value: unknown) => (typeof value === 'number' ? value : undefine
 const optional = <K extends string, V>(key: K, value: V | undefined) =>
   (value === undefined ? {} : { [key]: value }) as { [P in K]?: V };
 
-/** The schema's limits the CLI checks before sending: enum, bounds, lengths, pattern, default. */
+/** The schema's limits the CLI checks before sending: enum, bounds, lengths (and UTF-8 bytes), pattern, default. */
 function limitsOf(schema: Json) {
   const values = valuesOf(schema)?.filter((v): v is string | number => typeof v === 'string' || typeof v === 'number');
   const fallback = schema.default;
@@ -98,6 +98,7 @@ function limitsOf(schema: Json) {
     ...optional('maximum', number(schema.maximum)),
     ...optional('minLength', number(schema.minLength)),
     ...optional('maxLength', number(schema.maxLength)),
+    ...optional('maxBytes', number(schema['x-codex-max-bytes'])),
     ...optional('pattern', typeof schema.pattern === 'string' ? schema.pattern : undefined),
     ...optional(
       'default',

@@ -61,9 +61,15 @@ function bodyOf(operationId: string, spec: Json, operation: Json): BodySpec | nu
   const schema = resolveSchema(spec, content.schema);
   const fields = schema && bodyFields(spec, schema);
   const required = body.required === true;
-  if (!schema || !fields) return { required, fields: [], dataOnly: true };
+  if (!schema || !fields) return { required, fields: [], dataOnly: true, additionalProperties: true };
   const minProperties = schema.minProperties;
-  return { required, fields, ...(typeof minProperties === 'number' && { minProperties }), dataOnly: false };
+  return {
+    required,
+    fields,
+    ...(typeof minProperties === 'number' && { minProperties }),
+    dataOnly: false,
+    additionalProperties: schema.additionalProperties !== false,
+  };
 }
 
 /** Every argument and flag of the command is a distinct, valid name that the CLI does not reserve. */

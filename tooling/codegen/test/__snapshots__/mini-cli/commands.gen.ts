@@ -27,7 +27,8 @@ export const commands: CommandTable = [
                     required: true
                 }
             ],
-            dataOnly: false
+            dataOnly: false,
+            additionalProperties: true
         },
         auth: false,
         idempotency: false,
@@ -92,7 +93,8 @@ export const commands: CommandTable = [
                     maxLength: 20
                 }
             ],
-            dataOnly: false
+            dataOnly: false,
+            additionalProperties: true
         },
         auth: true,
         idempotency: true,
@@ -117,7 +119,8 @@ export const commands: CommandTable = [
         body: {
             required: true,
             fields: [],
-            dataOnly: true
+            dataOnly: true,
+            additionalProperties: true
         },
         auth: true,
         idempotency: false,
