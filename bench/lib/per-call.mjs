@@ -32,7 +32,6 @@ const PEERS = {
 };
 
 export async function measurePerCall(server, { clients = CLIENTS, rounds = 16, block = 150, warmup = 50 } = {}) {
-  const CLIENTS = clients;
   const key = server.keys.perCall;
   const token = await issueToken(server.url, key);
   const headers = { Authorization: `Bearer ${token}` };
@@ -54,7 +53,7 @@ export async function measurePerCall(server, { clients = CLIENTS, rounds = 16, b
     },
     '@codex/node default': () => codex.documents.get(id),
   };
-  for (const name of CLIENTS) {
+  for (const name of clients) {
     if (calls[name]) continue;
     const { default: peer } = await PEERS[name]();
     if (name.startsWith('ky')) calls[name] = () => peer.get(url, { headers }).json();
@@ -65,16 +64,16 @@ export async function measurePerCall(server, { clients = CLIENTS, rounds = 16, b
       calls[name] = () => openai.get(`/documents/${id}`, { headers });
     }
   }
-  for (const name of CLIENTS) {
+  for (const name of clients) {
     const document = await calls[name]();
     if (document.id !== id) throw new Error(`${name} returned ${JSON.stringify(document).slice(0, 200)}`);
   }
-  for (const name of CLIENTS) for (let i = 0; i < warmup; i++) await calls[name]();
+  for (const name of clients) for (let i = 0; i < warmup; i++) await calls[name]();
 
-  const perCall = Object.fromEntries(CLIENTS.map((name) => [name, []]));
+  const perCall = Object.fromEntries(clients.map((name) => [name, []]));
   for (let round = 0; round < rounds; round++) {
-    for (let j = 0; j < CLIENTS.length; j++) {
-      const name = CLIENTS[(round + j) % CLIENTS.length];
+    for (let j = 0; j < clients.length; j++) {
+      const name = clients[(round + j) % clients.length];
       const call = calls[name];
       const start = performance.now();
       for (let i = 0; i < block; i++) await call();
@@ -86,7 +85,7 @@ export async function measurePerCall(server, { clients = CLIENTS, rounds = 16, b
     rounds,
     block,
     results: Object.fromEntries(
-      CLIENTS.map((name) => [
+      clients.map((name) => [
         name,
         {
           median: median(perCall[name]),

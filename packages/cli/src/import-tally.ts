@@ -1,5 +1,3 @@
-import { createHash } from 'node:crypto';
-
 // What an import learns from each chunk's answer (a pure decision, import.ts applies it), and the
 // key each chunk is sent with.
 
@@ -38,17 +36,6 @@ export type Chunk = {
   /** Lines refused before sending (not JSON, a field the spec refuses). */
   refused: Failure[];
 };
-
-/**
- * Chunk `i`'s Idempotency-Key, as `documents.batch` derives it for a batch of several requests
- * (packages/core/src/batch.ts: `<key> <i>`, `<SHA-256 of the key> <i>` past 200 characters), which
- * it takes as is for one chunk. Chunks are numbered by the input's lines (chunk i: lines 100i+1 to
- * 100i+100), so a changed line changes its own chunk only, not the keys of the chunks after it.
- */
-export function chunkKey(key: string, chunk: number): string {
-  const base = key.length > 200 ? createHash('sha256').update(key).digest('hex') : key;
-  return `${base} ${chunk}`;
-}
 
 /** `<status> <code> (<param>): <message>`, each part once (an APIError's message already starts with them). */
 export function describeOutcome(status: number, error: NonNullable<Outcome['error']>): string {

@@ -1,13 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { open } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
+import { chunkIdempotencyKey } from '@codex/node';
 import type { Command } from 'commander';
 import { buildCall, checkIdempotencyKey } from './build-call';
 import { checked, clientMethod, createClient } from './client';
 import type { CommandSpec } from './command-table';
 import { checkWritable, defaultFailedFile, writeFailed } from './failed-file';
 import { reportImport } from './import-report';
-import { type Chunk, chunkKey, type Outcome, type Tally, tallyChunk } from './import-tally';
+import { type Chunk, type Outcome, type Tally, tallyChunk } from './import-tally';
 import { formatOf, writeValue } from './output';
 import { startProgress } from './progress';
 import { UsageError } from './usage-error';
@@ -115,9 +116,11 @@ export async function runImport(create: CommandSpec, via: CommandSpec, command: 
   process.on('SIGINT', onSignal).on('SIGTERM', onSignal);
 
   const send = (chunk: Chunk) => {
-    const options = { idempotencyKey: chunkKey(key, chunk.index), signal: controller.signal };
     const sent = (async () => {
       try {
+        // Chunks are numbered by the input's lines (chunk i: lines 100i+1 to 100i+100), so that a
+        // changed line changes its own chunk only; each gets the key documents.batch would give it.
+        const options = { idempotencyKey: await chunkIdempotencyKey(key, chunk.index), signal: controller.signal };
         const { data, responses } = await (batch(chunk.operations, options) as BatchWithResponse).withResponse();
         const response = responses[0]?.response;
         tallyChunk(tally, chunk, data, response === undefined, response?.headers.get(REPLAYED_HEADER) === 'true');

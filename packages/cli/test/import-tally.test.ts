@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { type Chunk, chunkKey, describeOutcome, type Tally, tallyChunk } from '../src/import-tally';
+import { type Chunk, describeOutcome, type Tally, tallyChunk } from '../src/import-tally';
 
 // What an import makes of one chunk's answer, without a server: the decisions import.ts applies.
 
@@ -14,13 +14,6 @@ const chunk = (count: number): Chunk => ({
 });
 const whole = (count: number, status: number, code: string, message: string) =>
   Array.from({ length: count }, (_, index) => ({ index, status, error: { code, message, request_id: 'req_1' } }));
-
-describe('chunkKey', () => {
-  it('`<key> <i>`, the form documents.batch derives and takes as is for one chunk; hashed past 200 characters', () => {
-    expect(chunkKey('import-1', 0)).toBe('import-1 0');
-    expect(chunkKey('k'.repeat(201), 3)).toMatch(/^[0-9a-f]{64} 3$/);
-  });
-});
 
 describe('describeOutcome', () => {
   it('says the status and code once, whether or not the message starts with them', () => {

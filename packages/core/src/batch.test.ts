@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import { runBatch } from './batch';
+import { chunkIdempotencyKey, runBatch } from './batch';
 import { APIResponseValidationError, CodexError, makeAPIError } from './errors';
 import { operationTable } from './operations';
 import type { RequestOptions } from './types';
@@ -31,6 +31,15 @@ describe('runBatch: chunk Idempotency-Keys (issue 9, item 16)', () => {
     expect((await keysFor(250, 'import-42')).sort()).toEqual(['import-42 0', 'import-42 1', 'import-42 2']);
     const key = 'k'.repeat(200);
     expect((await keysFor(101, key)).sort()).toEqual([`${key} 0`, `${key} 1`]);
+  });
+
+  it('chunkIdempotencyKey(key, i) is exactly the key runBatch sends with chunk i (what a CLI resuming by line sends)', async () => {
+    for (const key of ['import-42', 'k'.repeat(200), 'k'.repeat(201), 'x'.repeat(255)]) {
+      const sent = (await keysFor(350, key)) as string[];
+      const derived = await Promise.all([0, 1, 2, 3].map((i) => chunkIdempotencyKey(key, i)));
+      expect(sent.sort()).toEqual(derived.sort());
+    }
+    expect(await chunkIdempotencyKey('import-1', 0)).toBe('import-1 0');
   });
 
   it('derives chunk keys that no single call can give as its key (issue 18, item 16)', async () => {

@@ -58,6 +58,24 @@ type SendChunk = (
  * An abort, or a mistake in the call itself (a plain CodexError, such as an invalid option: thrown
  * before anything is sent, and alike for every chunk), rejects the batch and sends no further chunk.
  */
+/**
+ * The Idempotency-Key that `documents.batch(operations, { idempotencyKey: key })` sends with chunk
+ * `index` (from 0) of a batch of several requests: `<key> <index>`, or `<SHA-256 of key, in hex>
+ * <index>` for a key over 200 characters. For a tool that sends the chunks of one import itself (a
+ * command line resuming by line number) and must send exactly the keys `documents.batch` would.
+ */
+export async function chunkIdempotencyKey(key: string, index: number): Promise<string> {
+  // `:${index}` would make a 254–255-character key invalid (issue 9, item 16). A hash, not a
+  // truncation, so that two long keys with a common prefix never share chunk keys. A space: caller
+  // keys are visible ASCII (checks.ts), so none is ever a chunk's key (issue 18: `<key>:0` was
+  // another call's key too).
+  const base =
+    key.length > 200
+      ? await sha256Hex(key, 'An idempotencyKey over 200 characters in a batch of several requests')
+      : key;
+  return `${base} ${index}`;
+}
+
 export async function runBatch<TOp, TDocument>(
   op: OperationSpec,
   operations: readonly TOp[],
@@ -75,11 +93,6 @@ export async function runBatch<TOp, TDocument>(
   // One key per chunk, so that chunks are not replays of each other. The caller's key was checked
   // before (resources.ts: 1–255 visible ASCII characters, the contract's Idempotency-Key).
   const derive = chunks.length > 1 && idempotencyKey !== undefined;
-  // `:${index}` would make a 254–255-character key invalid (issue 9, item 16). A hash, not a
-  // truncation, so that two long keys with a common prefix never share chunk keys.
-  let base = idempotencyKey;
-  if (derive && idempotencyKey.length > 200)
-    base = await sha256Hex(idempotencyKey, 'An idempotencyKey over 200 characters in a batch of several requests');
   // Every operation gets an outcome, even if the API left one out.
   const outcomes: BatchOutcome<TDocument>[] = operations.map((_, index) => ({
     index,
@@ -89,9 +102,7 @@ export async function runBatch<TOp, TDocument>(
   let done = 0;
 
   const runChunk = async ({ offset, items }: (typeof chunks)[number], chunkIndex: number) => {
-    // A space: caller keys are visible ASCII (checks.ts), so none is ever a chunk's key (issue 18:
-    // `<key>:0` was another call's key too).
-    const key = derive ? `${base} ${chunkIndex}` : base;
+    const key = derive ? await chunkIdempotencyKey(idempotencyKey, chunkIndex) : idempotencyKey;
     try {
       const response = await send(
         { [operationsField]: items },

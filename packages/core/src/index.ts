@@ -8,7 +8,13 @@
  * @module @codex/core
  */
 export { APIPromise, type RateLimitInfo, type WithResponse } from './api-promise';
-export { type BatchOptions, type BatchOutcome, BatchPromise, type BatchWithResponse } from './batch';
+export {
+  type BatchOptions,
+  type BatchOutcome,
+  BatchPromise,
+  type BatchWithResponse,
+  chunkIdempotencyKey,
+} from './batch';
 export { mergeHeaders } from './checks';
 export { Client, type ClientOptions } from './client';
 export { type Clock, systemClock } from './clock';
